@@ -1,0 +1,45 @@
+"""chanopt: the provably optimal reallocation of a marketing budget across channels.
+
+    >>> import optimizer as co
+    >>> scenario = co.load_scenario("scenarios/b2b_saas_q1.yaml")
+    >>> result = co.optimize(scenario)
+    >>> result.channels  # pandas DataFrame of spend and KPIs per channel
+"""
+
+from ._version import __version__
+from .compare import Comparison, compare
+from .errors import (
+    ChanoptError,
+    InfeasiblePlanError,
+    OutputError,
+    Problem,
+    ScenarioError,
+    SolverError,
+)
+from .model import Channel, Constraints, Group, Scenario, Tier
+from .planner import PlanResult, optimize
+from .reader import load_scenario, load_scenarios, scenario_from_dict
+from .status import Status
+
+__all__ = [
+    "Channel",
+    "ChanoptError",
+    "Comparison",
+    "Constraints",
+    "Group",
+    "InfeasiblePlanError",
+    "OutputError",
+    "PlanResult",
+    "Problem",
+    "Scenario",
+    "ScenarioError",
+    "SolverError",
+    "Status",
+    "Tier",
+    "__version__",
+    "compare",
+    "load_scenario",
+    "load_scenarios",
+    "optimize",
+    "scenario_from_dict",
+]

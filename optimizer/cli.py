@@ -1,0 +1,195 @@
+"""`chanopt`: a thin command line over the library. The only code that prints.
+
+Exit codes: 0 every plan optimal (or the file valid), 1 infeasible or no plan found,
+2 invalid input (file, field or option).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from . import report
+from ._version import __version__
+from .backends import BACKENDS
+from .compare import Comparison, compare
+from .errors import OutputError, ScenarioError
+from .model import Scenario
+from .outputs import write_outputs
+from .planner import PlanResult, optimize
+from .reader import load_scenarios
+
+EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID = 0, 1, 2
+FORMATS = ("table", "csv", "json", "markdown")
+
+solver_option = click.option("--solver", type=click.Choice(sorted(BACKENDS)), default="highs",
+                             show_default=True, help="LP backend: HiGHS in-process, or CBC via PuLP.")
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+                             show_default=True, help="What to print on standard output.")
+out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                          help="Also write CSV, JSON and a Markdown report into this directory.")
+
+
+def _console() -> Console:
+    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+
+
+def _fail_input(exc: ScenarioError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(EXIT_INVALID)
+
+
+def _load(paths: tuple[Path, ...]) -> list[list[Scenario]]:
+    loaded, problems = [], []
+    for path in paths:
+        try:
+            loaded.append(load_scenarios(path))
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        _fail_input(ScenarioError(problems))
+    return loaded
+
+
+def _write(out_dir: Path, files: dict[str, str], scenarios: list[Scenario]) -> None:
+    inputs = [p for s in scenarios for p in s.inputs]
+    try:
+        written = write_outputs(out_dir, files, inputs)
+    except OutputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"wrote {', '.join(str(p) for p in written)}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="chanopt")
+def main() -> None:
+    """Optimal marketing budget allocation across channels (a linear program)."""
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--variant", help="Plan this what-if variant of the file instead of its base.")
+@solver_option
+@format_option
+@out_option
+@click.option("--export-model", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the LP as .lp or .mps (needs --solver cbc).")
+def plan(file: Path, variant: str | None, solver: str, fmt: str, out_dir: Path | None,
+         export_model: Path | None) -> None:
+    """Optimal plan of FILE's base scenario (or --variant), compared with its what-ifs."""
+    scenarios = _load((file,))[0]
+    if variant is not None:
+        chosen = [s for s in scenarios[1:] if s.name == variant]
+        if not chosen:
+            names = ", ".join(repr(s.name) for s in scenarios[1:]) or "none"
+            click.echo(f"error: {file}: no variant named {variant!r} (variants: {names})", err=True)
+            sys.exit(EXIT_INVALID)
+        scenarios = chosen
+    if export_model is not None:
+        if solver != "cbc":
+            click.echo("error: --export-model needs --solver cbc", err=True)
+            sys.exit(EXIT_INVALID)
+        if export_model.resolve() in {p for s in scenarios for p in s.inputs}:
+            click.echo(f"error: refusing to overwrite input file {export_model}", err=True)
+            sys.exit(EXIT_INVALID)
+    head = optimize(scenarios[0], solver=solver,
+                    export_model=str(export_model) if export_model else None)
+    comparison = compare([head, *scenarios[1:]], solver=solver) if len(scenarios) > 1 else None
+    _emit_plan(head, comparison, fmt)
+    if out_dir is not None:
+        files = {"plan.json": report.to_json(_plan_json(head, comparison)),
+                 "channels.csv": report.channels_csv(head),
+                 "current_channels.csv": report.current_csv(head),
+                 "constraints.csv": report.constraints_csv(head),
+                 "report.md": report.plan_markdown(head, comparison)}
+        if comparison is not None:
+            files["comparison.csv"] = report.comparison_csv(comparison)
+            files["spend_by_scenario.csv"] = report.spend_csv(comparison)
+        _write(out_dir, files, scenarios)
+    sys.exit(head.status.exit_code)
+
+
+def _plan_json(head: PlanResult, comparison: Comparison | None) -> dict:
+    data = report.plan_dict(head)
+    if comparison is not None:
+        extra = report.comparison_dict(comparison)
+        data["comparison"] = extra["comparison"]
+        data["spend_by_scenario"] = extra["spend"]
+        data["variants"] = extra["plans"][1:]
+    return data
+
+
+def _emit_plan(head: PlanResult, comparison: Comparison | None, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(report.to_json(_plan_json(head, comparison)), nl=False)
+    elif fmt == "csv":
+        click.echo(report.channels_csv(head), nl=False)
+    elif fmt == "markdown":
+        click.echo(report.plan_markdown(head, comparison), nl=False)
+    else:
+        console = _console()
+        for item in report.plan_tables(head):
+            console.print(item)
+        if comparison is not None:
+            for item in report.comparison_tables(comparison):
+                console.print(item)
+
+
+@main.command("compare")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@solver_option
+@format_option
+@out_option
+def compare_cmd(files: tuple[Path, ...], solver: str, fmt: str, out_dir: Path | None) -> None:
+    """Compare every scenario (base and variants) of one or more FILES side by side."""
+    loaded = _load(files)
+    scenarios = [s for group in loaded for s in group]
+    comparison = compare(scenarios, solver=solver)
+    if fmt == "json":
+        click.echo(report.to_json(report.comparison_dict(comparison)), nl=False)
+    elif fmt == "csv":
+        click.echo(report.comparison_csv(comparison), nl=False)
+    elif fmt == "markdown":
+        click.echo(report.comparison_markdown(comparison), nl=False)
+    else:
+        console = _console()
+        for item in report.comparison_tables(comparison):
+            console.print(item)
+    if out_dir is not None:
+        _write(out_dir, {"comparison.json": report.to_json(report.comparison_dict(comparison)),
+                         "comparison.csv": report.comparison_csv(comparison),
+                         "spend_by_scenario.csv": report.spend_csv(comparison),
+                         "report.md": report.comparison_markdown(comparison)}, scenarios)
+    sys.exit(EXIT_OK if comparison.all_optimal else EXIT_INFEASIBLE)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table",
+              show_default=True)
+def validate(file: Path, fmt: str) -> None:
+    """Check FILE (and what it extends) without solving; list every problem at once."""
+    try:
+        scenarios = load_scenarios(file)
+    except ScenarioError as exc:
+        if fmt == "json":
+            click.echo(report.to_json({"valid": False, "problems": [
+                {"file": p.file, "path": p.path, "message": p.message} for p in exc.problems]}),
+                nl=False)
+            sys.exit(EXIT_INVALID)
+        _fail_input(exc)
+        return
+    if fmt == "json":
+        click.echo(report.to_json({"valid": True, "scenarios": [
+            {"name": s.name, "input_hash": s.input_hash, "channels": len(s.channels),
+             "budget": s.budget} for s in scenarios]}), nl=False)
+    else:
+        base, variants = scenarios[0], scenarios[1:]
+        click.echo(f"{file}: valid — '{base.name}', {len(base.channels)} channels, "
+                   f"budget {base.budget:,.0f} {base.currency}, {len(variants)} what-if variant(s)"
+                   + (f": {', '.join(v.name for v in variants)}" if variants else ""))
+    sys.exit(EXIT_OK)

@@ -1,0 +1,43 @@
+"""Number formatting shared by messages and reports (no I/O)."""
+
+from __future__ import annotations
+
+import math
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "BRL": "R$"}
+
+
+def money(value: float | None, currency: str = "USD", decimals: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if math.isinf(value):
+        return "unlimited"
+    symbol = SYMBOLS.get(currency.upper())
+    sign = "-" if value < 0 else ""
+    body = f"{abs(value):,.{decimals}f}"
+    return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {currency}"
+
+
+def num(value: float | None, decimals: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value:,.{decimals}f}"
+
+
+def ratio(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value:.2f}"
+
+
+def pct(value: float | None, decimals: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{100 * value:.{decimals}f}%"
+
+
+def plain(value: float) -> str:
+    """A limit as a user would write it: 3.0, 2.5, 0.38, 250,000."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.1f}" if value == int(value) else f"{value:.4g}"

@@ -1,0 +1,99 @@
+"""KPIs of an allocation, in the seed articles' vocabulary.
+
+CPL = spend / leads, CPA = spend / customers, lead-to-close = customers / leads,
+CLV:CPA = value / spend (= CLV / CPA for one channel), ROI = (value - spend) / spend.
+A ratio whose denominator is zero is NaN (null in JSON), never an exception.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .lp import LinearProgram
+from .model import Scenario
+
+CHANNEL_COLUMNS = (
+    "spend", "current_spend", "change", "change_pct", "share", "leads", "sqls", "customers",
+    "cpl", "marginal_cpl", "cpa", "clv", "clv_to_cpa", "value", "net_value", "roi",
+)
+
+
+def _div(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
+    num_arr = np.asarray(num, dtype=float)
+    den_arr = np.asarray(den, dtype=float)
+    out = np.full(np.broadcast(num_arr, den_arr).shape, np.nan)
+    ok = np.abs(den_arr) > 1e-12
+    np.divide(num_arr, den_arr, out=out, where=np.broadcast_to(ok, out.shape))
+    return out
+
+
+def evaluate(scenario: Scenario, lp: LinearProgram, x: np.ndarray) -> pd.DataFrame:
+    """Per-channel KPIs for column values `x` (index: channel name)."""
+    chans = scenario.channels
+    n = len(chans)
+    cc = lp.col_channel
+    leads_col = x / lp.col_cpl
+    spend = np.bincount(cc, weights=x, minlength=n)
+    leads = np.bincount(cc, weights=leads_col, minlength=n)
+    ltc = np.array([c.lead_to_close for c in chans])
+    lts = np.array([np.nan if c.lead_to_sql is None else c.lead_to_sql for c in chans])
+    clv = np.array([c.clv for c in chans])
+    current = np.array([c.current_spend for c in chans])
+    customers = leads * ltc
+    value = customers * clv
+    total = spend.sum()
+    frame = pd.DataFrame({
+        "spend": spend,
+        "current_spend": current,
+        "change": spend - current,
+        "change_pct": _div(spend - current, current),
+        "share": _div(spend, total) if total > 0 else np.zeros(n),
+        "leads": leads,
+        "sqls": leads * lts,
+        "customers": customers,
+        "cpl": _div(spend, leads),
+        "marginal_cpl": marginal_cpl(lp, x, n),
+        "cpa": _div(spend, customers),
+        "clv": clv,
+        "clv_to_cpa": _div(value, spend),
+        "value": value,
+        "net_value": value - spend,
+        "roi": _div(value - spend, spend),
+    }, index=pd.Index([c.name for c in chans], name="channel"))
+    return frame
+
+
+def marginal_cpl(lp: LinearProgram, x: np.ndarray, n: int, tol: float = 1e-6) -> np.ndarray:
+    """CPL the channel's next dollar would pay: its first tier with room left (NaN if none)."""
+    room = x < lp.ub - tol * np.maximum(1.0, np.where(np.isfinite(lp.ub), lp.ub, 1.0))
+    out = np.full(n, np.nan)
+    # columns are ordered by channel then tier: take the first column with room per channel
+    idx = np.flatnonzero(room)
+    if idx.size:
+        chans, first = np.unique(lp.col_channel[idx], return_index=True)
+        out[chans] = lp.col_cpl[idx[first]]
+    return out
+
+
+def totals(scenario: Scenario, channels: pd.DataFrame) -> dict[str, float]:
+    """Portfolio totals with blended ratios (NaN where undefined)."""
+    spend = float(channels["spend"].sum())
+    leads = float(channels["leads"].sum())
+    customers = float(channels["customers"].sum())
+    value = float(channels["value"].sum())
+    sqls = float(channels["sqls"].sum()) if channels["sqls"].notna().all() else float("nan")
+    return {
+        "budget": scenario.budget,
+        "spend": spend,
+        "unspent": scenario.budget - spend,
+        "leads": leads,
+        "sqls": sqls,
+        "customers": customers,
+        "value": value,
+        "net_value": value - spend,
+        "blended_cpl": float(_div(spend, leads)),
+        "blended_cpa": float(_div(spend, customers)),
+        "blended_clv_to_cpa": float(_div(value, spend)),
+        "roi": float(_div(value - spend, spend)),
+    }

@@ -1,0 +1,286 @@
+"""Render results as JSON (stable schema), CSV, Markdown and rich tables. Never solves.
+
+The JSON schema is documented in docs/json-schema.md; fields are only ever added.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pandas as pd
+from rich.table import Table
+
+from . import fmt
+from .compare import Comparison
+from .kpis import CHANNEL_COLUMNS
+from .planner import PlanResult
+
+SCHEMA_VERSION = 1
+JSON_CONSTRAINT_FIELDS = ("constraint", "kind", "channel", "group", "source", "sense", "limit",
+                          "activity", "binding", "shadow_price", "unit")
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe scalars: NaN and infinities become null, numpy types become Python ones."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _records(frame: pd.DataFrame | None, name_col: str = "name") -> list[dict[str, Any]]:
+    if frame is None:
+        return []
+    out = []
+    for name, row in frame.iterrows():
+        rec = {name_col: name}
+        rec.update({k: _clean(row[k]) for k in CHANNEL_COLUMNS if k in row})
+        out.append(rec)
+    return out
+
+
+def plan_dict(result: PlanResult) -> dict[str, Any]:
+    """The plan as a JSON-ready dict (schema: docs/json-schema.md)."""
+    sc = result.scenario
+    constraints = [] if result.constraints is None else [
+        {("name" if k == "constraint" else k): _clean(row[k]) for k in JSON_CONSTRAINT_FIELDS}
+        for _, row in result.constraints.iterrows()]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "package_version": result.package_version,
+        "status": str(result.status),
+        "scenario": {
+            "name": sc.name, "file": str(sc.source) if sc.source else None,
+            "input_hash": sc.input_hash, "period": sc.period, "currency": sc.currency,
+            "budget": sc.budget, "use_full_budget": sc.use_full_budget,
+        },
+        "solver": result.solver,
+        "objective": "net_value",
+        "channels": _records(result.channels),
+        "totals": None if result.totals is None else {k: _clean(v) for k, v in result.totals.items()},
+        "binding": [c for c in constraints if c["binding"]],
+        "constraints": constraints,
+        "current": {
+            "channels": _records(result.current_channels),
+            "totals": {k: _clean(v) for k, v in result.current_totals.items()},
+            "violations": list(result.current_violations),
+        },
+        "conflicts": list(result.conflicts),
+        "warnings": list(result.warnings),
+        "message": result.message,
+    }
+
+
+def comparison_dict(comparison: Comparison) -> dict[str, Any]:
+    rows = [{k: _clean(v) for k, v in row.items()} for row in comparison.table.to_dict("records")]
+    spend = [{"channel": ch, "scenario": col, "spend": _clean(comparison.spend.at[ch, col])}
+             for ch in comparison.spend.index for col in comparison.spend.columns]
+    from ._version import __version__
+
+    return {"schema_version": SCHEMA_VERSION, "package_version": __version__,
+            "comparison": rows, "spend": spend,
+            "plans": [plan_dict(r) for r in comparison.results]}
+
+
+def to_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def channels_csv(result: PlanResult) -> str:
+    frame = result.channels if result.channels is not None else result.current_channels.iloc[0:0]
+    return frame.reset_index().to_csv(index=False, float_format="%.6g")
+
+
+def current_csv(result: PlanResult) -> str:
+    return result.current_channels.reset_index().to_csv(index=False, float_format="%.6g")
+
+
+def constraints_csv(result: PlanResult) -> str:
+    if result.constraints is None:
+        return "constraint,kind,channel,group,source,sense,limit,activity,binding,shadow_price,unit\n"
+    return result.constraints.to_csv(index=False, float_format="%.6g")
+
+
+def comparison_csv(comparison: Comparison) -> str:
+    return comparison.table.to_csv(index=False, float_format="%.6g")
+
+
+def spend_csv(comparison: Comparison) -> str:
+    return comparison.spend.reset_index().to_csv(index=False, float_format="%.6g")
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def _md_table(headers: list[str], rows: list[list[str]]) -> str:
+    right = ["---:" if i else "---" for i in range(len(headers))]
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(right) + " |"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+CHANNEL_HEADERS = ["Channel", "Spend", "Current", "Change", "Share", "Leads", "Customers",
+                   "CPL", "Marginal CPL", "CPA", "CLV:CPA", "Net value", "ROI"]
+
+
+def _channel_cells(frame: pd.DataFrame, cur: str) -> list[list[str]]:
+    rows = []
+    for name, r in frame.iterrows():
+        rows.append([str(name), fmt.money(r.spend, cur), fmt.money(r.current_spend, cur),
+                     fmt.money(r.change, cur), fmt.pct(r.share), fmt.num(r.leads, 1),
+                     fmt.num(r.customers, 2), fmt.money(r.cpl, cur, 2),
+                     fmt.money(r.marginal_cpl, cur, 2), fmt.money(r.cpa, cur),
+                     fmt.ratio(r.clv_to_cpa), fmt.money(r.net_value, cur), fmt.pct(r.roi)])
+    return rows
+
+
+def _totals_cells(totals: dict[str, float], cur: str) -> list[list[str]]:
+    return [["Spend", fmt.money(totals["spend"], cur)],
+            ["Unspent budget", fmt.money(totals["unspent"], cur)],
+            ["Leads", fmt.num(totals["leads"], 1)],
+            ["Customers", fmt.num(totals["customers"], 2)],
+            ["Value (expected CLV)", fmt.money(totals["value"], cur)],
+            ["Net value", fmt.money(totals["net_value"], cur)],
+            ["Blended CPL", fmt.money(totals["blended_cpl"], cur, 2)],
+            ["Blended CPA", fmt.money(totals["blended_cpa"], cur)],
+            ["Blended CLV:CPA", fmt.ratio(totals["blended_clv_to_cpa"])],
+            ["ROI", fmt.pct(totals["roi"])]]
+
+
+def _shadow(value: float, unit: str, cur: str) -> str:
+    return f"{fmt.money(value, cur, 2)} {unit}"
+
+
+def plan_markdown(result: PlanResult, comparison: Comparison | None = None) -> str:
+    sc = result.scenario
+    cur = sc.currency
+    out = [f"# Plan: {sc.name}", ""]
+    meta = [f"status **{result.status}**", f"budget {fmt.money(sc.budget, cur)}",
+            f"solver {result.solver}", f"inputs {sc.input_hash}",
+            f"chanopt {result.package_version}"]
+    if sc.period:
+        meta.insert(1, f"period {sc.period}")
+    out += [" · ".join(meta), ""]
+    if result.channels is not None and result.totals is not None:
+        out += ["## Optimal allocation", "",
+                _md_table(CHANNEL_HEADERS, _channel_cells(result.channels, cur)), ""]
+        opt, now = result.totals, result.current_totals
+        rows = [[a, b, c] for (a, b), (_, c) in zip(_totals_cells(opt, cur), _totals_cells(now, cur))]
+        out += ["## Totals", "", _md_table(["", "Optimal", "Current"], rows), ""]
+        binding = result.binding
+        out += ["## Binding constraints", ""]
+        if binding.empty:
+            out += ["None: the plan is limited only by profitability.", ""]
+        else:
+            out += [_md_table(["Constraint", "Limit", "Shadow price"],
+                              [[r.constraint, fmt.plain(r.limit), _shadow(r.shadow_price, r.unit, cur)]
+                               for r in binding.itertuples()]), ""]
+    else:
+        out += ["## No feasible plan", ""] + [f"- {c}" for c in result.conflicts] + [""]
+    out += ["## Current plan", "", _md_table(CHANNEL_HEADERS, _channel_cells(result.current_channels, cur)), ""]
+    if result.current_violations:
+        out += ["The current plan breaks these constraints:", ""]
+        out += [f"- {v}" for v in result.current_violations] + [""]
+    if result.warnings:
+        out += ["## Warnings", ""] + [f"- {w}" for w in result.warnings] + [""]
+    if comparison is not None:
+        out += [comparison_markdown(comparison, heading_level=2)]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def comparison_markdown(comparison: Comparison, heading_level: int = 1) -> str:
+    h = "#" * heading_level
+    cur = comparison.results[0].scenario.currency if comparison.results else "USD"
+    t = comparison.table
+    rows = [[r.scenario, r.status, fmt.money(r.budget, cur), fmt.money(r.spend, cur),
+             fmt.num(r.customers, 2), fmt.money(r.blended_cpa, cur), fmt.ratio(r.blended_clv_to_cpa),
+             fmt.money(r.net_value, cur), fmt.money(r.net_value_vs_current, cur)]
+            for r in t.itertuples()]
+    spend_rows = [[str(ch)] + [fmt.money(v, cur) for v in comparison.spend.loc[ch]]
+                  for ch in comparison.spend.index]
+    return "\n".join([
+        f"{h} Scenario comparison", "",
+        _md_table(["Scenario", "Status", "Budget", "Spend", "Customers", "Blended CPA",
+                   "CLV:CPA", "Net value", "vs current"], rows), "",
+        f"{h} Spend by channel and scenario", "",
+        _md_table(["Channel", *map(str, comparison.spend.columns)], spend_rows), ""])
+
+
+# --------------------------------------------------------------------------- rich tables
+
+
+def plan_tables(result: PlanResult) -> list[Any]:
+    """Renderables for a terminal: allocation, totals, binding constraints, notes."""
+    sc = result.scenario
+    cur = sc.currency
+    out: list[Any] = []
+    title = f"{sc.name} — {result.status} ({result.solver}, inputs {sc.input_hash})"
+    if result.channels is None:
+        out.append(f"[bold red]{title}[/]")
+        out.append("[bold]No plan satisfies every constraint:[/]")
+        out.extend(f"  • {c}" for c in result.conflicts)
+    else:
+        table = Table(title=title, title_justify="left")
+        for i, h in enumerate(CHANNEL_HEADERS):
+            table.add_column(h, justify="left" if i == 0 else "right", no_wrap=i == 0)
+        for row in _channel_cells(result.channels, cur):
+            table.add_row(*row)
+        out.append(table)
+        totals = Table(title="Totals", title_justify="left")
+        for h in ("", "Optimal", "Current"):
+            totals.add_column(h, justify="right" if h else "left")
+        assert result.totals is not None
+        for (a, b), (_, c) in zip(_totals_cells(result.totals, cur),
+                                  _totals_cells(result.current_totals, cur)):
+            totals.add_row(a, b, c)
+        out.append(totals)
+        binding = result.binding
+        bt = Table(title="Binding constraints (shadow price = net value of relaxing by one unit)",
+                   title_justify="left")
+        for h in ("Constraint", "Limit", "Shadow price"):
+            bt.add_column(h, justify="left" if h == "Constraint" else "right")
+        for r in binding.itertuples():
+            bt.add_row(r.constraint, fmt.plain(r.limit), _shadow(r.shadow_price, r.unit, cur))
+        if binding.empty:
+            out.append("No constraint binds: the plan is limited only by profitability.")
+        else:
+            out.append(bt)
+    if result.current_violations:
+        out.append("[yellow]The current plan breaks:[/]")
+        out.extend(f"  • {v}" for v in result.current_violations)
+    for w in result.warnings:
+        out.append(f"[yellow]warning:[/] {w}")
+    return out
+
+
+def comparison_tables(comparison: Comparison) -> list[Any]:
+    cur = comparison.results[0].scenario.currency if comparison.results else "USD"
+    table = Table(title="Scenario comparison", title_justify="left")
+    for h in ("Scenario", "Status", "Budget", "Spend", "Customers", "Blended CPA", "CLV:CPA",
+              "Net value", "vs current"):
+        table.add_column(h, justify="left" if h in ("Scenario", "Status") else "right")
+    for r in comparison.table.itertuples():
+        table.add_row(str(r.scenario), str(r.status), fmt.money(r.budget, cur),
+                      fmt.money(r.spend, cur), fmt.num(r.customers, 2),
+                      fmt.money(r.blended_cpa, cur), fmt.ratio(r.blended_clv_to_cpa),
+                      fmt.money(r.net_value, cur), fmt.money(r.net_value_vs_current, cur))
+    spend = Table(title="Spend by channel and scenario", title_justify="left")
+    spend.add_column("Channel")
+    for col in comparison.spend.columns:
+        spend.add_column(str(col), justify="right")
+    for ch in comparison.spend.index:
+        spend.add_row(str(ch), *[fmt.money(v, cur) for v in comparison.spend.loc[ch]])
+    out: list[Any] = [table, spend]
+    for r in comparison.results:
+        if r.conflicts:
+            out.append(f"[bold red]{r.name}[/] is infeasible:")
+            out.extend(f"  • {c}" for c in r.conflicts)
+    return out
