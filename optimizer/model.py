@@ -152,3 +152,8 @@ class Scenario:
         if not (math.isfinite(budget) and budget > 0):
             raise ValueError(f"budget must be a positive finite amount, got {budget!r}")
         return replace(self, budget=float(budget))
+
+
+def replace_constraints(scenario: Scenario, **changes: object) -> Scenario:
+    """The scenario with some scenario-wide constraints changed (None disables one)."""
+    return replace(scenario, constraints=replace(scenario.constraints, **changes))

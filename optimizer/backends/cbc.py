@@ -8,6 +8,7 @@ become solver names.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -35,37 +36,56 @@ def build_pulp(lp: LinearProgram):  # -> pulp.LpProblem
     import pulp
 
     prob = pulp.LpProblem("chanopt", pulp.LpMinimize)
-    xs = [pulp.LpVariable(f"x{j}", lowBound=float(lp.lb[j]),
-                          upBound=float(lp.ub[j]) if math.isfinite(lp.ub[j]) else None)
+    # PuLP >= 3.3 attaches variables to the model (its 4.0 API); older PuLP builds them alone.
+    new_var = getattr(prob, "add_variable", None) or pulp.LpVariable
+    xs = [new_var(f"x{j}", float(lp.lb[j]),
+                  float(lp.ub[j]) if math.isfinite(lp.ub[j]) else None)
           for j in range(lp.n_cols)]
     prob.setObjective(pulp.LpAffineExpression([(xs[j], float(-lp.c[j]))
                                                for j in range(lp.n_cols)]))
     A = lp.A
+    rows = []
     for r in range(lp.n_rows):
         lo, hi = A.indptr[r], A.indptr[r + 1]
         expr = pulp.LpAffineExpression([(xs[j], float(v))
                                         for j, v in zip(A.indices[lo:hi], A.data[lo:hi])])
         sense = pulp.LpConstraintEQ if lp.is_eq[r] else pulp.LpConstraintLE
-        prob.addConstraint(pulp.LpConstraint(expr, sense, f"c{r}", float(lp.b[r])))
-    return prob, xs
+        row = pulp.LpConstraint(expr, sense, f"c{r}", float(lp.b[r]))
+        prob.addConstraint(row)
+        rows.append(row)
+    return prob, xs, rows
+
+
+def _cbc_solver(time_limit: float | None):
+    """PuLP's bundled CBC binary.
+
+    PuLP 3.3 marks PULP_CBC_CMD as deprecated in favour of COIN_CMD with the `cbcbox` CBC
+    build, but that build returned zero duals on LPs when we tried it (cbcbox 2.935), so the
+    bundled binary is kept (and PuLP pinned below 4) until a replacement reports duals.
+    """
+    import pulp
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="PULP_CBC_CMD is deprecated",
+                                category=DeprecationWarning)
+        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
 
 
 def solve(lp: LinearProgram, options: SolveOptions) -> SolveOutput:
     import pulp
 
-    prob, xs = build_pulp(lp)
+    prob, xs, rows = build_pulp(lp)
     if options.export_model:
         path = str(options.export_model)
         if path.lower().endswith(".mps"):
             prob.writeMPS(path)
         else:
             prob.writeLP(path)
-    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=options.time_limit)
-    prob.solve(solver)
+    prob.solve(_cbc_solver(options.time_limit))
     status = _status_map().get((prob.status, prob.sol_status), Status.ERROR)
     message = f"CBC: {pulp.LpStatus[prob.status]} ({pulp.LpSolution[prob.sol_status]})"
     if status is not Status.OPTIMAL:
         return SolveOutput(status, None, None, None, message, "cbc")
     x = np.array([v.value() or 0.0 for v in xs])
-    duals = np.array([prob.constraints[f"c{r}"].pi or 0.0 for r in range(lp.n_rows)])
+    duals = np.array([row.pi or 0.0 for row in rows])
     return SolveOutput(status, x, duals, float(lp.c @ x), message, "cbc")
