@@ -42,6 +42,10 @@ class Located:
     loc: Loc
 
 
+INVALID = object()
+"""Value of a field whose problem is already reported: later checks skip it quietly."""
+
+
 @dataclass
 class GroupSpec:
     name: str
@@ -552,10 +556,14 @@ def _merge_channel(base: dict[str, Located], changes: dict[str, Located],
             base[key] = item
             continue
         if key == "cpl" and "tiers" in base:
+            if base["tiers"].value is INVALID:
+                continue
             tiers = tuple(Tier(t.up_to, t.cpl * rel.factor) for t in base["tiers"].value)
             base["tiers"] = Located(tiers, item.loc)
             continue
         prev = base.get(key)
+        if prev is not None and prev.value is INVALID:
+            continue
         if prev is None or prev.value is None:
             problems.add(item.loc, f"{rel.text} needs a {key} to change, and the channel has "
                                    "none; give an absolute value")
@@ -588,8 +596,7 @@ def _parse_channel_fields(raw: Mapping[str, Any], loc: Loc, problems: Collector,
         kloc = key_namer(key)
         if key == "tiers":
             tiers = _parse_tiers(value, kloc, problems)
-            if tiers is not None:
-                fields["tiers"] = Located(tiers, kloc)
+            fields["tiers"] = Located(INVALID if tiers is None else tiers, kloc)
             continue
         if value is None:
             if key in CHANNEL_NULLABLE:
@@ -605,6 +612,7 @@ def _parse_channel_fields(raw: Mapping[str, Any], loc: Loc, problems: Collector,
             fields[key] = Located(CHANNEL_FIELDS[key](value, key), kloc)
         except V.BadValue as exc:
             problems.add(kloc, str(exc))
+            fields[key] = Located(INVALID, kloc)
     if not full:
         return fields
     missing_ok = True
@@ -728,16 +736,17 @@ def _finish(doc: Doc, loc: Loc, problems: Collector, source: Path | None) -> Sce
 
 def _build_channel(name: str, fields: dict[str, Located], loc: Loc,
                    problems: Collector) -> Channel | None:
-    val = {k: v.value for k, v in fields.items()}
+    val = {k: v.value for k, v in fields.items() if v.value is not INVALID}
     at = {k: v.loc for k, v in fields.items()}
     before = len(problems.problems)
+    invalid = len(val) < len(fields)  # a field's problem is already reported
     if "tiers" in val:
         tiers = val["tiers"]
     elif "cpl" in val:
         tiers = (Tier(math.inf, val["cpl"]),)
     else:
-        problems.add(loc, "missing cpl or tiers")
-        return None
+        tiers = (Tier(math.inf, 1.0),)  # cpl or tiers is invalid (reported); check the rest
+        invalid = True
     min_spend = val.get("min_spend", 0.0)
     max_spend = val.get("max_spend")
     max_spend = math.inf if max_spend is None else max_spend
@@ -748,12 +757,12 @@ def _build_channel(name: str, fields: dict[str, Located], loc: Loc,
     if min_spend > tiers[-1].up_to:
         problems.add(at["min_spend"], f"min_spend {min_spend:,.0f} is beyond the last tier "
                                       f"(up_to {tiers[-1].up_to:,.0f}); extend the tiers")
-    lts, ltc = val.get("lead_to_sql"), val["lead_to_close"]
-    if lts is not None and lts < ltc:
+    lts, ltc = val.get("lead_to_sql"), val.get("lead_to_close")
+    if lts is not None and ltc is not None and lts < ltc:
         problems.add(at["lead_to_sql"], f"lead_to_sql {lts:g} is below lead_to_close {ltc:g}; "
                                         "every customer was an SQL first, so lead_to_sql must "
                                         "be at least lead_to_close")
-    if len(problems.problems) > before:
+    if invalid or len(problems.problems) > before:
         return None
     return Channel(
         name=name, tiers=tuple(tiers), lead_to_close=ltc, clv=val["clv"],
