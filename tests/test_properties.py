@@ -1,0 +1,133 @@
+"""Invariants that must hold for every scenario (hypothesis)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from optimizer import Channel, Constraints, Group, Scenario, Tier, optimize
+
+SETTINGS = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+TOL = 1e-6
+
+
+@st.composite
+def channels(draw, name: str) -> Channel:
+    n_tiers = draw(st.integers(1, 3))
+    cpls = sorted(draw(st.lists(st.floats(5, 500), min_size=n_tiers, max_size=n_tiers)))
+    widths = draw(st.lists(st.floats(100, 5000), min_size=n_tiers, max_size=n_tiers))
+    ups = list(np.cumsum(widths))
+    if draw(st.booleans()):
+        ups[-1] = math.inf
+    ltc = draw(st.floats(0, 0.3))
+    current = draw(st.floats(0, 4000))
+    min_spend = draw(st.sampled_from([0.0, 0.0, 0.5 * current, 200.0]))
+    max_spend = draw(st.sampled_from([math.inf, max(min_spend, 1500.0), max(min_spend, 1.5 * current)]))
+    return Channel(name=name, tiers=tuple(Tier(u, c) for u, c in zip(ups, cpls)),
+                   lead_to_close=ltc, clv=draw(st.floats(0, 20000)), current_spend=current,
+                   min_spend=min_spend, max_spend=max_spend,
+                   lead_to_sql=min(1.0, ltc * 3))
+
+
+@st.composite
+def scenarios(draw) -> Scenario:
+    n = draw(st.integers(1, 5))
+    chans = tuple(draw(channels(f"c{i}")) for i in range(n))
+    groups: tuple[Group, ...] = ()
+    if n >= 2 and draw(st.booleans()):
+        members = tuple(c.name for c in chans[: draw(st.integers(1, n - 1))])
+        lo = draw(st.sampled_from([None, 0.1, 0.3]))
+        hi = draw(st.sampled_from([None, 0.5, 0.8]))
+        if lo is not None or hi is not None:
+            groups = (Group("g", members, lo, hi),)
+    cons = Constraints(
+        min_clv_to_cpa=draw(st.sampled_from([None, 1.0, 3.0])),
+        min_blended_clv_to_cpa=draw(st.sampled_from([None, 2.0, 4.0])),
+        max_change=draw(st.sampled_from([None, 0.3, 1.0])),
+        max_leads=draw(st.sampled_from([None, 50.0, 500.0])),
+        max_sqls=draw(st.sampled_from([None, 30.0])),
+        max_customers=draw(st.sampled_from([None, 5.0])),
+        groups=groups)
+    return Scenario(name="h", budget=draw(st.floats(100, 20000)), channels=chans,
+                    constraints=cons, use_full_budget=draw(st.booleans()))
+
+
+def check_feasible(sc: Scenario, frame) -> None:
+    """Independent check of a plan against the scenario (not against the LP rows)."""
+    spend = frame["spend"]
+    total = spend.sum()
+    scale = max(1.0, sc.budget)
+    assert total <= sc.budget + TOL * scale
+    if sc.use_full_budget:
+        assert abs(total - sc.budget) <= TOL * scale
+    for ch in sc.channels:
+        lo, _, hi, _ = sc.spend_bounds(ch)
+        s = spend[ch.name]
+        assert lo - TOL * scale <= s <= hi + TOL * scale
+        floor = sc.floor_of(ch)
+        if floor is not None:
+            assert frame.loc[ch.name, "value"] >= floor * s - TOL * scale
+    cons = sc.constraints
+    if cons.min_blended_clv_to_cpa is not None:
+        assert frame["value"].sum() >= cons.min_blended_clv_to_cpa * total - TOL * scale
+    if cons.max_leads is not None:
+        assert frame["leads"].sum() <= cons.max_leads * (1 + TOL) + TOL
+    if cons.max_sqls is not None:
+        assert frame["sqls"].sum() <= cons.max_sqls * (1 + TOL) + TOL
+    if cons.max_customers is not None:
+        assert frame["customers"].sum() <= cons.max_customers * (1 + TOL) + TOL
+    for g in cons.groups:
+        share = spend[list(g.channels)].sum()
+        if g.min_share is not None:
+            assert share >= g.min_share * total - TOL * scale
+        if g.max_share is not None:
+            assert share <= g.max_share * total + TOL * scale
+
+
+@SETTINGS
+@given(scenarios())
+def test_optimum_respects_every_constraint(sc):
+    result = optimize(sc)
+    assert result.status.value in {"optimal", "infeasible"}
+    if result.is_optimal:
+        check_feasible(sc, result.channels)
+        assert math.isclose(result.objective, result.channels["net_value"].sum(), rel_tol=1e-9,
+                            abs_tol=1e-6)
+    else:
+        assert result.conflicts
+        assert "could be isolated" not in " ".join(result.conflicts)
+
+
+@SETTINGS
+@given(scenarios())
+def test_optimum_never_worse_than_a_feasible_current_plan(sc):
+    result = optimize(sc)
+    assume(not result.current_violations)
+    assert result.is_optimal
+    current = result.current_totals["net_value"]
+    assert result.objective >= current - 1e-6 * max(1.0, abs(current))
+
+
+@SETTINGS
+@given(scenarios(), st.floats(1.0, 3.0))
+def test_larger_budget_never_lowers_the_optimum(sc, factor):
+    assume(not sc.use_full_budget)
+    small = optimize(sc)
+    assume(small.is_optimal)
+    large = optimize(sc.with_budget(sc.budget * factor))
+    assert large.is_optimal
+    assert large.objective >= small.objective - 1e-6 * max(1.0, abs(small.objective))
+
+
+@settings(max_examples=25, deadline=None)
+@given(scenarios())
+def test_backends_agree(sc):
+    a, b = optimize(sc, solver="highs"), optimize(sc, solver="cbc")
+    assert a.status == b.status
+    if a.is_optimal:
+        assert math.isclose(a.objective, b.objective, rel_tol=1e-6, abs_tol=1e-4)
+        check_feasible(sc, b.channels)
