@@ -25,7 +25,9 @@ def solve(lp: LinearProgram, options: SolveOptions) -> SolveOutput:
     ub_rows = ~lp.is_eq
     A_ub = lp.A[ub_rows] if ub_rows.any() else None
     A_eq = lp.A[lp.is_eq] if lp.is_eq.any() else None
-    solver_options: dict[str, object] = {"presolve": True}
+    # Presolve finds little to remove in this model family (tier bounds, a few dense rows)
+    # and costs more than it saves: measured 1.5-2x slower at 20x10, 200x10 and 1000x20.
+    solver_options: dict[str, object] = {"presolve": False}
     if options.time_limit is not None:
         solver_options["time_limit"] = options.time_limit
     res = linprog(

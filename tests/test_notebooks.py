@@ -1,0 +1,25 @@
+"""Notebooks run top to bottom without errors (executed, not just parsed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import ROOT
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_executes(path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                                     resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    errors = [o for cell in nb.cells if cell.cell_type == "code"
+              for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    images = [o for cell in nb.cells if cell.cell_type == "code"
+              for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert images, "the notebook should draw at least one chart"
