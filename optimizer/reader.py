@@ -450,11 +450,11 @@ def _add_channels(doc: Doc, raw: object, loc: Loc, base_dir: Path, problems: Col
         if not isinstance(item, dict):
             problems.add(iloc, f"each channel must be a mapping, got {item!r}")
             continue
-        name = item.get("name")
-        if not isinstance(name, str) or not name.strip():
+        try:
+            name = V.text(item.get("name"), "name")
+        except V.BadValue:
             problems.add(iloc.at("name"), "every channel needs a name")
             continue
-        name = name.strip()
         cloc = Loc(loc.file, f"{loc.path}['{name}']")
         fields = _parse_channel_fields(item, cloc, problems, relative=False, full=True,
                                        key_namer=cloc.at)

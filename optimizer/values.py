@@ -6,6 +6,7 @@ and, where a likely intent is visible, suggests it ("did you mean 0.05?").
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import math
 import re
@@ -155,8 +156,11 @@ def boolean(raw: object, what: str = "value") -> bool:
 
 
 def text(raw: object, what: str = "value") -> str:
+    """Free text; YAML numbers and dates (period: 2027-01-01) are taken as written."""
     if isinstance(raw, str) and raw.strip():
         return raw.strip()
+    if isinstance(raw, (datetime.date, datetime.datetime)):
+        return raw.isoformat()
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return str(raw)
     raise BadValue(f"{what} must be a non-empty text, got {raw!r}")

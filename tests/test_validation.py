@@ -194,3 +194,11 @@ def test_unknown_variant_name(tmp_path):
     path = write(tmp_path, BASE + "scenarios:\n  - {name: Cut, budget: 5000}\n")
     with pytest.raises(ScenarioError, match="did you mean 'Cut'"):
         load_scenario(path, variant="Cutt")
+
+
+def test_dates_and_numbers_as_text(tmp_path):
+    text = BASE.replace("name: Base", "name: Base\nperiod: 2027-01-01").replace(
+        "name: Email", "name: 2024")
+    sc = load_scenario(write(tmp_path, text))
+    assert sc.period == "2027-01-01"
+    assert sc.channel_names == ("PPC", "2024")
