@@ -16,6 +16,7 @@ from .errors import (
     ScenarioError,
     SolverError,
 )
+from .frontier import Frontier, TargetPlan, budget_for_target, budget_frontier
 from .model import Channel, Constraints, Group, Scenario, Tier
 from .planner import PlanResult, optimize
 from .reader import load_scenario, load_scenarios, scenario_from_dict
@@ -26,6 +27,7 @@ __all__ = [
     "ChanoptError",
     "Comparison",
     "Constraints",
+    "Frontier",
     "Group",
     "InfeasiblePlanError",
     "OutputError",
@@ -35,8 +37,11 @@ __all__ = [
     "ScenarioError",
     "SolverError",
     "Status",
+    "TargetPlan",
     "Tier",
     "__version__",
+    "budget_for_target",
+    "budget_frontier",
     "compare",
     "load_scenario",
     "load_scenarios",

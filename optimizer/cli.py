@@ -17,6 +17,7 @@ from ._version import __version__
 from .backends import BACKENDS
 from .compare import Comparison, compare
 from .errors import OutputError, ScenarioError
+from .frontier import budget_for_target, budget_frontier
 from .model import Scenario
 from .outputs import write_outputs
 from .planner import PlanResult, optimize
@@ -83,12 +84,7 @@ def plan(file: Path, variant: str | None, solver: str, fmt: str, out_dir: Path |
     """Optimal plan of FILE's base scenario (or --variant), compared with its what-ifs."""
     scenarios = _load((file,))[0]
     if variant is not None:
-        chosen = [s for s in scenarios[1:] if s.name == variant]
-        if not chosen:
-            names = ", ".join(repr(s.name) for s in scenarios[1:]) or "none"
-            click.echo(f"error: {file}: no variant named {variant!r} (variants: {names})", err=True)
-            sys.exit(EXIT_INVALID)
-        scenarios = chosen
+        scenarios = [_pick(file, scenarios, variant)]
     if export_model is not None:
         if solver != "cbc":
             click.echo("error: --export-model needs --solver cbc", err=True)
@@ -165,6 +161,65 @@ def compare_cmd(files: tuple[Path, ...], solver: str, fmt: str, out_dir: Path | 
                          "spend_by_scenario.csv": report.spend_csv(comparison),
                          "report.md": report.comparison_markdown(comparison)}, scenarios)
     sys.exit(EXIT_OK if comparison.all_optimal else EXIT_INFEASIBLE)
+
+
+@main.command("frontier")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--variant", help="Use this what-if variant of the file instead of its base.")
+@click.option("--from", "start", type=float, help="Lowest budget (default: a quarter of the file's).")
+@click.option("--to", "stop", type=float, help="Highest budget (default: past the saturation budget).")
+@click.option("--points", type=click.IntRange(2, 100000), default=25, show_default=True)
+@click.option("--target-customers", type=float, help="Also find the smallest budget reaching this many customers.")
+@click.option("--target-value", type=float, help="Also find the smallest budget reaching this expected CLV.")
+@solver_option
+@format_option
+@out_option
+def frontier_cmd(file: Path, variant: str | None, start: float | None, stop: float | None,
+                 points: int, target_customers: float | None, target_value: float | None,
+                 solver: str, fmt: str, out_dir: Path | None) -> None:
+    """Optimal net value, customers and CPA across total budgets, and what the next dollar earns."""
+    scenarios = _load((file,))[0]
+    scenario = _pick(file, scenarios, variant)
+    if target_customers is not None and target_value is not None:
+        click.echo("error: give --target-customers or --target-value, not both", err=True)
+        sys.exit(EXIT_INVALID)
+    try:
+        front = budget_frontier(scenario, start=start, stop=stop, points=points)
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    target = None
+    if target_customers is not None or target_value is not None:
+        target = budget_for_target(scenario, customers=target_customers, value=target_value,
+                                   solver=solver)
+    if fmt == "json":
+        click.echo(report.to_json(report.frontier_dict(front, target)), nl=False)
+    elif fmt == "csv":
+        click.echo(report.frontier_csv(front), nl=False)
+    elif fmt == "markdown":
+        click.echo(report.frontier_markdown(front, target), nl=False)
+    else:
+        console = _console()
+        for item in report.frontier_tables(front, target):
+            console.print(item)
+    if out_dir is not None:
+        _write(out_dir, {"frontier.json": report.to_json(report.frontier_dict(front, target)),
+                         "frontier.csv": report.frontier_csv(front),
+                         "frontier.md": report.frontier_markdown(front, target)}, scenarios)
+    ok = target is None or target.status.exit_code == 0
+    sys.exit(EXIT_OK if ok else EXIT_INFEASIBLE)
+
+
+def _pick(file: Path, scenarios: list[Scenario], variant: str | None) -> Scenario:
+    """The base scenario, or the named variant (exit 2 with the choices if unknown)."""
+    if variant is None:
+        return scenarios[0]
+    for scenario in scenarios[1:]:
+        if scenario.name == variant:
+            return scenario
+    names = ", ".join(repr(s.name) for s in scenarios[1:]) or "none"
+    click.echo(f"error: {file}: no variant named {variant!r} (variants: {names})", err=True)
+    sys.exit(EXIT_INVALID)
 
 
 @main.command()

@@ -13,7 +13,9 @@ import pandas as pd
 from rich.table import Table
 
 from . import fmt
+from ._version import __version__
 from .compare import Comparison
+from .frontier import Frontier, TargetPlan
 from .kpis import CHANNEL_COLUMNS
 from .planner import PlanResult
 
@@ -80,8 +82,6 @@ def comparison_dict(comparison: Comparison) -> dict[str, Any]:
     rows = [{k: _clean(v) for k, v in row.items()} for row in comparison.table.to_dict("records")]
     spend = [{"channel": ch, "scenario": col, "spend": _clean(comparison.spend.at[ch, col])}
              for ch in comparison.spend.index for col in comparison.spend.columns]
-    from ._version import __version__
-
     return {"schema_version": SCHEMA_VERSION, "package_version": __version__,
             "comparison": rows, "spend": spend,
             "plans": [plan_dict(r) for r in comparison.results]}
@@ -283,4 +283,90 @@ def comparison_tables(comparison: Comparison) -> list[Any]:
         if r.conflicts:
             out.append(f"[bold red]{r.name}[/] is infeasible:")
             out.extend(f"  • {c}" for c in r.conflicts)
+    return out
+
+
+# --------------------------------------------------------------------------- frontier
+
+
+def frontier_dict(front: Frontier, target: TargetPlan | None = None) -> dict[str, Any]:
+    sc = front.scenario
+    data: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION, "package_version": __version__,
+        "scenario": {"name": sc.name, "input_hash": sc.input_hash, "currency": sc.currency,
+                     "budget": sc.budget},
+        "points": [{k: _clean(v) for k, v in row.items()}
+                   for row in front.points.to_dict("records")],
+        "spend": [{"budget": _clean(b), "channel": ch, "spend": _clean(front.spend.at[b, ch])}
+                  for b in front.spend.index for ch in front.spend.columns],
+        "saturation_budget": _clean(front.saturation_budget),
+        "saturation_reason": front.saturation_reason,
+    }
+    if target is not None:
+        data["target"] = target_dict(target)
+    return data
+
+
+def target_dict(target: TargetPlan) -> dict[str, Any]:
+    return {"kind": target.target, "amount": target.amount, "status": str(target.status),
+            "budget": _clean(target.budget), "explanation": target.explanation,
+            "channels": _records(target.channels),
+            "totals": None if target.totals is None else {k: _clean(v) for k, v in target.totals.items()}}
+
+
+def frontier_csv(front: Frontier) -> str:
+    return front.points.to_csv(index=False, float_format="%.6g")
+
+
+def _frontier_cells(front: Frontier, cur: str) -> list[list[str]]:
+    return [[fmt.money(r.budget, cur), str(r.status), fmt.money(r.spend, cur),
+             fmt.money(r.net_value, cur), fmt.num(r.customers, 2), fmt.money(r.blended_cpa, cur),
+             fmt.ratio(r.blended_clv_to_cpa), fmt.money(r.marginal_net_value, cur, 2),
+             _label(r.next_dollar_channel)] for r in front.points.itertuples()]
+
+
+def _label(value: object) -> str:
+    """A channel name, or a dash for none (None, or NaN after pandas' string dtype)."""
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+FRONTIER_HEADERS = ["Budget", "Status", "Spend", "Net value", "Customers", "Blended CPA",
+                    "CLV:CPA", "Next $ earns", "Next $ goes to"]
+
+
+def _saturation_text(front: Frontier, cur: str) -> str:
+    if front.saturation_budget is None:
+        return front.saturation_reason
+    return f"Saturation at {fmt.money(front.saturation_budget, cur)}: {front.saturation_reason}"
+
+
+def frontier_markdown(front: Frontier, target: TargetPlan | None = None) -> str:
+    cur = front.scenario.currency
+    out = [f"# Budget frontier: {front.scenario.name}", "",
+           _md_table(FRONTIER_HEADERS, _frontier_cells(front, cur)), "",
+           _saturation_text(front, cur), ""]
+    if target is not None:
+        out += ["## Target", "", target.explanation, ""]
+        if target.channels is not None:
+            out += [_md_table(CHANNEL_HEADERS, _channel_cells(target.channels, cur)), ""]
+    return "\n".join(out)
+
+
+def frontier_tables(front: Frontier, target: TargetPlan | None = None) -> list[Any]:
+    cur = front.scenario.currency
+    table = Table(title=f"Budget frontier — {front.scenario.name}", title_justify="left")
+    for i, h in enumerate(FRONTIER_HEADERS):
+        table.add_column(h, justify="left" if h in ("Status", "Next $ goes to") else "right")
+    for row in _frontier_cells(front, cur):
+        table.add_row(*row)
+    out: list[Any] = [table, _saturation_text(front, cur)]
+    if target is not None:
+        out.append(f"[bold]{target.explanation}[/]")
+        if target.channels is not None:
+            plan = Table(title="Cheapest plan reaching the target", title_justify="left")
+            for i, h in enumerate(CHANNEL_HEADERS):
+                plan.add_column(h, justify="left" if i == 0 else "right")
+            for row in _channel_cells(target.channels, cur):
+                plan.add_row(*row)
+            out.append(plan)
     return out

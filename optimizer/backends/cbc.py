@@ -46,6 +46,9 @@ def build_pulp(lp: LinearProgram):  # -> pulp.LpProblem
     A = lp.A
     rows = []
     for r in range(lp.n_rows):
+        if not math.isfinite(lp.b[r]) and not lp.is_eq[r]:
+            rows.append(None)  # no finite bound: constrains nothing
+            continue
         lo, hi = A.indptr[r], A.indptr[r + 1]
         expr = pulp.LpAffineExpression([(xs[j], float(v))
                                         for j, v in zip(A.indices[lo:hi], A.data[lo:hi])])
@@ -87,5 +90,5 @@ def solve(lp: LinearProgram, options: SolveOptions) -> SolveOutput:
     if status is not Status.OPTIMAL:
         return SolveOutput(status, None, None, None, message, "cbc")
     x = np.array([v.value() or 0.0 for v in xs])
-    duals = np.array([row.pi or 0.0 for row in rows])
+    duals = np.array([(row.pi or 0.0) if row is not None else 0.0 for row in rows])
     return SolveOutput(status, x, duals, float(lp.c @ x), message, "cbc")

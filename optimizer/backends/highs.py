@@ -22,7 +22,7 @@ STATUS_MAP: dict[int, Status] = {
 def solve(lp: LinearProgram, options: SolveOptions) -> SolveOutput:
     if options.export_model:
         raise ValueError("writing the model to a file needs the cbc backend (--solver cbc)")
-    ub_rows = ~lp.is_eq
+    ub_rows = ~lp.is_eq & np.isfinite(lp.b)  # a row with no finite bound constrains nothing
     A_ub = lp.A[ub_rows] if ub_rows.any() else None
     A_eq = lp.A[lp.is_eq] if lp.is_eq.any() else None
     # Presolve finds little to remove in this model family (tier bounds, a few dense rows)

@@ -1,0 +1,207 @@
+"""The budget frontier: the optimum as a function of the total budget, and its inverse.
+
+The LP is built once; each point only swaps the budget bound and re-solves warm.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from . import fmt
+from .backends import SolveOptions, get_backend
+from .backends.session import HighsSession
+from .constraints import constraint_table, describe
+from .kpis import evaluate, totals
+from .lp import LinearProgram, build_lp, channel_spend
+from .model import Scenario
+from .status import Status
+
+BUDGET_ROW = 0  # build_lp writes the budget row first
+POINT_COLUMNS = ("budget", "status", "spend", "unspent", "leads", "customers", "value",
+                 "net_value", "blended_cpa", "blended_clv_to_cpa", "marginal_net_value",
+                 "next_dollar_channel")
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """Optimal plans across budgets.
+
+    `points`: one row per budget (columns POINT_COLUMNS); `spend`: budgets x channels.
+    `saturation_budget`: the budget beyond which extra money earns nothing (None when more
+    money keeps earning); `saturation_reason` says why in plain words.
+    """
+
+    scenario: Scenario
+    points: pd.DataFrame
+    spend: pd.DataFrame
+    saturation_budget: float | None
+    saturation_reason: str
+
+
+@dataclass(frozen=True)
+class TargetPlan:
+    """The cheapest plan that reaches a target of customers or value under all constraints."""
+
+    scenario: Scenario
+    target: str  # "customers" | "value"
+    amount: float
+    status: Status
+    budget: float | None  # the smallest budget that reaches the target
+    channels: pd.DataFrame | None
+    totals: dict[str, float] | None
+    explanation: str
+
+
+def _point(lp: LinearProgram, x: np.ndarray, n: int, ltc_col: np.ndarray) -> dict[str, float]:
+    spend = float(x.sum())
+    leads = float(x @ (1.0 / lp.col_cpl))
+    customers = float(x @ ltc_col)
+    value = float(x @ lp.col_value_per_dollar)
+    return {"spend": spend, "leads": leads, "customers": customers, "value": value,
+            "net_value": value - spend,
+            "blended_cpa": spend / customers if customers > 1e-12 else math.nan,
+            "blended_clv_to_cpa": value / spend if spend > 1e-12 else math.nan}
+
+
+def budget_frontier(scenario: Scenario, budgets: list[float] | np.ndarray | None = None, *,
+             start: float | None = None, stop: float | None = None,
+             points: int = 25) -> Frontier:
+    """Re-solve the scenario's LP across budgets (`budgets`, or `points` evenly spaced from
+    `start` to `stop`; defaults span a quarter of the budget to past the saturation budget)."""
+    lp = build_lp(scenario)
+    n = len(scenario.channels)
+    names = list(scenario.channel_names)
+    saturation, reason = _saturation(scenario, lp)
+    if budgets is None:
+        lo = scenario.budget * 0.25 if start is None else start
+        hi = stop if stop is not None else max(
+            2.0 * scenario.budget, 1.1 * saturation if saturation is not None else 0.0)
+        if points < 2 or hi <= lo:
+            raise ValueError("a frontier needs at least 2 points and --to above --from")
+        budgets = np.linspace(lo, hi, points)
+    budgets = np.asarray(budgets, dtype=float)
+    if (budgets <= 0).any():
+        raise ValueError("frontier budgets must be positive")
+
+    ltc = np.array([c.lead_to_close for c in scenario.channels])
+    ltc_col = ltc[lp.col_channel] / lp.col_cpl
+    session = HighsSession(lp)
+    rows, spends = [], []
+    for budget in budgets:
+        session.set_row_upper(BUDGET_ROW, budget)
+        status, x, duals = session.solve()
+        row: dict[str, object] = {"budget": float(budget), "status": str(status)}
+        if status is not Status.OPTIMAL or x is None or duals is None:
+            row.update({k: math.nan for k in POINT_COLUMNS[2:-1]})
+            row["next_dollar_channel"] = None
+            rows.append(row)
+            spends.append(np.full(n, math.nan))
+            continue
+        x = np.clip(x, lp.lb, lp.ub)
+        row.update(_point(lp, x, n, ltc_col))
+        row["unspent"] = float(budget) - row["spend"]  # type: ignore[operator]
+        marginal = float(-duals[BUDGET_ROW])
+        row["marginal_net_value"] = 0.0 if abs(marginal) < 1e-9 else marginal
+        row["next_dollar_channel"] = _next_dollar(session, lp, x, budget, n, names,
+                                                  marginal, scenario.use_full_budget)
+        session.set_row_upper(BUDGET_ROW, budget)
+        rows.append(row)
+        spends.append(channel_spend(lp, x, n))
+    table = pd.DataFrame(rows, columns=list(POINT_COLUMNS))
+    spend = pd.DataFrame(np.vstack(spends), columns=names,
+                         index=pd.Index(budgets, name="budget"))
+    return Frontier(scenario, table, spend, saturation, reason)
+
+
+def _next_dollar(session: HighsSession, lp: LinearProgram, x: np.ndarray, budget: float,
+                 n: int, names: list[str], marginal: float, forced: bool) -> str | None:
+    """The channel whose spend grows most when the budget grows by a small step."""
+    if marginal <= 1e-9 and not forced:
+        return None  # the next dollar stays unspent
+    step = max(1.0, 1e-4 * budget)
+    session.set_row_upper(BUDGET_ROW, budget + step)
+    status, x2, _ = session.solve()
+    if status is not Status.OPTIMAL or x2 is None:
+        return None
+    delta = channel_spend(lp, x2 - x, n)
+    best = int(np.argmax(delta))
+    return names[best] if delta[best] > 1e-6 * step else None
+
+
+def _saturation(scenario: Scenario, lp: LinearProgram) -> tuple[float | None, str]:
+    """Spend of the optimum with no budget limit: beyond it extra money earns nothing."""
+    free = replace(lp, b=lp.b.copy(), is_eq=lp.is_eq.copy())
+    free.b[BUDGET_ROW] = math.inf
+    free.is_eq[BUDGET_ROW] = False
+    status, x, duals = HighsSession(free).solve()
+    if status is Status.UNBOUNDED:
+        return None, ("extra money keeps earning: a channel with no spending limit returns "
+                      "more than it costs, so no budget saturates the plan")
+    if status is not Status.OPTIMAL or x is None or duals is None:
+        return None, "the plan is infeasible at every budget (see `chanopt plan`)"
+    x = np.clip(x, lp.lb, lp.ub)
+    spend = float(x.sum())
+    table = constraint_table(scenario, free, x, duals)
+    tight = [r for r in np.flatnonzero(table["binding"].to_numpy())
+             if lp.row_kind[r] not in ("budget", "min_spend")]
+    if tight:
+        what = "; ".join(describe(scenario, lp, r) for r in tight[:6])
+        more = f" (and {len(tight) - 6} more)" if len(tight) > 6 else ""
+        return spend, f"beyond this budget extra money earns nothing: {what}{more}"
+    return spend, ("beyond this budget extra money earns nothing: every further dollar "
+                   "would return less than it costs")
+
+
+def budget_for_target(scenario: Scenario, *, customers: float | None = None,
+                      value: float | None = None, solver: str = "highs") -> TargetPlan:
+    """The smallest budget (and its plan) that reaches `customers` or `value` under every
+    constraint of the scenario except the budget itself."""
+    if (customers is None) == (value is None):
+        raise ValueError("give exactly one target: customers or value")
+    kind, amount = ("customers", customers) if customers is not None else ("value", value)
+    assert amount is not None
+    lp = build_lp(scenario)
+    ltc = np.array([c.lead_to_close for c in scenario.channels])
+    per_dollar = (ltc[lp.col_channel] / lp.col_cpl if kind == "customers"
+                  else lp.col_value_per_dollar)
+    b = lp.b.copy()
+    b[BUDGET_ROW] = math.inf
+    is_eq = lp.is_eq.copy()
+    is_eq[BUDGET_ROW] = False
+    target_row = sp.csr_matrix(-per_dollar.reshape(1, -1))
+    cheapest = replace(lp, c=-np.ones(lp.n_cols), A=sp.vstack([lp.A, target_row]).tocsr(),
+                       b=np.r_[b, -amount], is_eq=np.r_[is_eq, False])
+    out = get_backend(solver)(cheapest, SolveOptions())
+    if out.status is not Status.OPTIMAL or out.x is None:
+        reachable = _max_reachable(lp, per_dollar, b, is_eq)
+        cur = scenario.currency
+        show = (lambda v: f"{v:,.1f} customers") if kind == "customers" else \
+            (lambda v: f"{fmt.money(v, cur)} of value")
+        if reachable is None:
+            why = "the constraints conflict at every budget (see `chanopt plan`)"
+        else:
+            why = f"at most {show(reachable)} can be reached under the constraints"
+        return TargetPlan(scenario, kind, amount, Status.INFEASIBLE, None, None, None,
+                          f"no budget reaches {show(amount)}: {why}")
+    x = np.clip(out.x, lp.lb, lp.ub)
+    need = float(x.sum())
+    sized = scenario.with_budget(max(need, 1e-9))
+    frame = evaluate(sized, lp, x)
+    cur = scenario.currency
+    goal = f"{amount:,.1f} customers" if kind == "customers" else f"{fmt.money(amount, cur)} of value"
+    return TargetPlan(sized, kind, amount, Status.OPTIMAL, need, frame, totals(sized, frame),
+                      f"the smallest budget that reaches {goal} is {fmt.money(need, cur, 2)}")
+
+
+def _max_reachable(lp: LinearProgram, per_dollar: np.ndarray, b: np.ndarray,
+                   is_eq: np.ndarray) -> float | None:
+    most = replace(lp, c=per_dollar, b=b, is_eq=is_eq)
+    status, x, _ = HighsSession(most).solve()
+    if status is Status.OPTIMAL and x is not None:
+        return float(per_dollar @ x)
+    return None
