@@ -20,6 +20,7 @@ from .frontier import Frontier, TargetPlan, budget_for_target, budget_frontier
 from .model import Channel, Constraints, Group, Scenario, Tier
 from .planner import PlanResult, optimize
 from .reader import load_scenario, load_scenarios, scenario_from_dict
+from .repair import Suggestion, suggest_repairs
 from .status import Status
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "ScenarioError",
     "SolverError",
     "Status",
+    "Suggestion",
     "TargetPlan",
     "Tier",
     "__version__",
@@ -47,4 +49,5 @@ __all__ = [
     "load_scenarios",
     "optimize",
     "scenario_from_dict",
+    "suggest_repairs",
 ]

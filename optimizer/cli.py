@@ -21,6 +21,7 @@ from .frontier import budget_for_target, budget_frontier
 from .model import Scenario
 from .outputs import write_outputs
 from .planner import PlanResult, optimize
+from .repair import Suggestion
 from .reader import load_scenarios
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID = 0, 1, 2
@@ -95,13 +96,14 @@ def plan(file: Path, variant: str | None, solver: str, fmt: str, out_dir: Path |
     head = optimize(scenarios[0], solver=solver,
                     export_model=str(export_model) if export_model else None)
     comparison = compare([head, *scenarios[1:]], solver=solver) if len(scenarios) > 1 else None
-    _emit_plan(head, comparison, fmt)
+    repairs = head.suggest_repairs()
+    _emit_plan(head, comparison, fmt, repairs)
     if out_dir is not None:
-        files = {"plan.json": report.to_json(_plan_json(head, comparison)),
+        files = {"plan.json": report.to_json(_plan_json(head, comparison, repairs)),
                  "channels.csv": report.channels_csv(head),
                  "current_channels.csv": report.current_csv(head),
                  "constraints.csv": report.constraints_csv(head),
-                 "report.md": report.plan_markdown(head, comparison)}
+                 "report.md": report.plan_markdown(head, comparison, repairs)}
         if comparison is not None:
             files["comparison.csv"] = report.comparison_csv(comparison)
             files["spend_by_scenario.csv"] = report.spend_csv(comparison)
@@ -109,8 +111,9 @@ def plan(file: Path, variant: str | None, solver: str, fmt: str, out_dir: Path |
     sys.exit(head.status.exit_code)
 
 
-def _plan_json(head: PlanResult, comparison: Comparison | None) -> dict:
-    data = report.plan_dict(head)
+def _plan_json(head: PlanResult, comparison: Comparison | None,
+               repairs: tuple[Suggestion, ...] = ()) -> dict:
+    data = report.plan_dict(head, repairs)
     if comparison is not None:
         extra = report.comparison_dict(comparison)
         data["comparison"] = extra["comparison"]
@@ -119,16 +122,17 @@ def _plan_json(head: PlanResult, comparison: Comparison | None) -> dict:
     return data
 
 
-def _emit_plan(head: PlanResult, comparison: Comparison | None, fmt: str) -> None:
+def _emit_plan(head: PlanResult, comparison: Comparison | None, fmt: str,
+               repairs: tuple[Suggestion, ...]) -> None:
     if fmt == "json":
-        click.echo(report.to_json(_plan_json(head, comparison)), nl=False)
+        click.echo(report.to_json(_plan_json(head, comparison, repairs)), nl=False)
     elif fmt == "csv":
         click.echo(report.channels_csv(head), nl=False)
     elif fmt == "markdown":
-        click.echo(report.plan_markdown(head, comparison), nl=False)
+        click.echo(report.plan_markdown(head, comparison, repairs), nl=False)
     else:
         console = _console()
-        for item in report.plan_tables(head):
+        for item in report.plan_tables(head, repairs):
             console.print(item)
         if comparison is not None:
             for item in report.comparison_tables(comparison):

@@ -16,6 +16,7 @@ from .errors import InfeasiblePlanError, SolverError
 from .kpis import evaluate, totals
 from .lp import LinearProgram, build_lp, fill_tiers, tier_order_violations
 from .model import Scenario
+from .repair import Suggestion, suggest_repairs
 from .status import Status
 
 
@@ -72,6 +73,13 @@ class PlanResult:
         if self.channels is None:
             return pd.Series(dtype=float, name="spend")
         return self.channels["spend"]
+
+    def suggest_repairs(self) -> tuple[Suggestion, ...]:
+        """For an infeasible plan: ranked changes to one constraint each, every one of which
+        alone makes the plan feasible (empty when the plan is feasible)."""
+        if self.status is not Status.INFEASIBLE:
+            return ()
+        return suggest_repairs(self.scenario)
 
     def raise_for_status(self) -> PlanResult:
         """Return self if optimal; raise InfeasiblePlanError or SolverError otherwise."""

@@ -18,6 +18,7 @@ from .compare import Comparison
 from .frontier import Frontier, TargetPlan
 from .kpis import CHANNEL_COLUMNS
 from .planner import PlanResult
+from .repair import Suggestion
 
 SCHEMA_VERSION = 1
 JSON_CONSTRAINT_FIELDS = ("constraint", "kind", "channel", "group", "source", "sense", "limit",
@@ -46,7 +47,7 @@ def _records(frame: pd.DataFrame | None, name_col: str = "name") -> list[dict[st
     return out
 
 
-def plan_dict(result: PlanResult) -> dict[str, Any]:
+def plan_dict(result: PlanResult, repairs: tuple[Suggestion, ...] = ()) -> dict[str, Any]:
     """The plan as a JSON-ready dict (schema: docs/json-schema.md)."""
     sc = result.scenario
     constraints = [] if result.constraints is None else [
@@ -73,6 +74,9 @@ def plan_dict(result: PlanResult) -> dict[str, Any]:
             "violations": list(result.current_violations),
         },
         "conflicts": list(result.conflicts),
+        "repairs": [{"constraint": r.constraint, "text": r.text, "field": r.field,
+                     "current": _clean(r.current), "proposed": _clean(r.proposed)}
+                    for r in repairs],
         "warnings": list(result.warnings),
         "message": result.message,
     }
@@ -159,7 +163,8 @@ def _shadow(value: float, unit: str, cur: str) -> str:
     return f"{fmt.money(value, cur, 2)} {unit}"
 
 
-def plan_markdown(result: PlanResult, comparison: Comparison | None = None) -> str:
+def plan_markdown(result: PlanResult, comparison: Comparison | None = None,
+                  repairs: tuple[Suggestion, ...] = ()) -> str:
     sc = result.scenario
     cur = sc.currency
     out = [f"# Plan: {sc.name}", ""]
@@ -185,6 +190,9 @@ def plan_markdown(result: PlanResult, comparison: Comparison | None = None) -> s
                                for r in binding.itertuples()]), ""]
     else:
         out += ["## No feasible plan", ""] + [f"- {c}" for c in result.conflicts] + [""]
+        if repairs:
+            out += ["Any one of these changes makes the plan feasible:", ""]
+            out += [f"{i}. {r.text}" for i, r in enumerate(repairs, 1)] + [""]
     out += ["## Current plan", "", _md_table(CHANNEL_HEADERS, _channel_cells(result.current_channels, cur)), ""]
     if result.current_violations:
         out += ["The current plan breaks these constraints:", ""]
@@ -217,7 +225,7 @@ def comparison_markdown(comparison: Comparison, heading_level: int = 1) -> str:
 # --------------------------------------------------------------------------- rich tables
 
 
-def plan_tables(result: PlanResult) -> list[Any]:
+def plan_tables(result: PlanResult, repairs: tuple[Suggestion, ...] = ()) -> list[Any]:
     """Renderables for a terminal: allocation, totals, binding constraints, notes."""
     sc = result.scenario
     cur = sc.currency
@@ -227,6 +235,9 @@ def plan_tables(result: PlanResult) -> list[Any]:
         out.append(f"[bold red]{title}[/]")
         out.append("[bold]No plan satisfies every constraint:[/]")
         out.extend(f"  • {c}" for c in result.conflicts)
+        if repairs:
+            out.append("[bold]Any one of these changes makes it feasible:[/]")
+            out.extend(f"  {i}. {r.text}" for i, r in enumerate(repairs, 1))
     else:
         table = Table(title=title, title_justify="left")
         for i, h in enumerate(CHANNEL_HEADERS):
