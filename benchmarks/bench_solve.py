@@ -1,4 +1,4 @@
-"""Median build+solve time of the allocation LP, and wall time of `chanopt plan`.
+"""Median build+solve time of the allocation LP, a 200-point frontier, and `chanopt plan`.
 
     python benchmarks/bench_solve.py [--repeat N] [--json]
 
@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from optimizer import optimize
+from optimizer import budget_frontier, optimize
 from optimizer.backends import SolveOptions, get_backend
 from optimizer.lp import build_lp
 from optimizer.status import Status
@@ -54,6 +54,18 @@ def time_build_solve(n_channels: int, n_tiers: int, repeat: int, solver: str) ->
             "optimize_end_to_end_ms": 1e3 * end_to_end}
 
 
+def time_frontier(repeat: int = 5) -> dict:
+    """A 200-point budget frontier of the 20x10 scenario (warm-started re-solves)."""
+    scenario = random_scenario(20, 10, seed=7)
+    walls = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        front = budget_frontier(scenario, points=200)
+        walls.append(time.perf_counter() - t0)
+    return {"size": "20x10", "points": len(front.points), "repeat": repeat,
+            "median_ms": 1e3 * statistics.median(walls)}
+
+
 def time_cli(repeat: int = 5) -> dict:
     cmd = [sys.executable, "-m", "optimizer", "plan", str(ROOT / "scenarios" / "b2b_saas_q1.yaml")]
     walls = []
@@ -76,9 +88,10 @@ def main() -> None:
         rows.append(time_build_solve(n, t, args.repeat or default, "highs"))
         if args.cbc:
             rows.append(time_build_solve(n, t, min(3, args.repeat or 3), "cbc"))
+    front = time_frontier()
     cli = time_cli()
     if args.json:
-        print(json.dumps({"solve": rows, "cli": cli}, indent=2))
+        print(json.dumps({"solve": rows, "frontier": front, "cli": cli}, indent=2))
         return
     print(f"{'size':>9} {'solver':>6} {'status':>8} {'rows':>6} {'cols':>6} {'nnz':>8} "
           f"{'build ms':>9} {'solve ms':>9} {'total ms':>9} {'optimize ms':>11}")
@@ -86,6 +99,8 @@ def main() -> None:
         print(f"{r['size']:>9} {r['solver']:>6} {r['status']:>8} {r['rows']:>6} {r['columns']:>6} "
               f"{r['nnz']:>8} {r['median_build_ms']:>9.2f} {r['median_solve_ms']:>9.2f} "
               f"{r['median_build_solve_ms']:>9.2f} {r['optimize_end_to_end_ms']:>11.1f}")
+    print(f"frontier of {front['points']} points on {front['size']}: median {front['median_ms']:.1f} ms "
+          f"over {front['repeat']} runs")
     print(f"{cli['command']}: median wall {cli['median_wall_s']:.2f} s over {cli['repeat']} runs")
 
 
