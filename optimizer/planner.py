@@ -13,6 +13,7 @@ from .backends import SolveOptions, get_backend
 from .constraints import constraint_table, current_violations
 from .diagnose import explain_infeasible
 from .errors import InfeasiblePlanError, SolverError
+from .explain import explain_channels
 from .kpis import evaluate, totals
 from .lp import LinearProgram, build_lp, fill_tiers, tier_order_violations
 from .model import Scenario
@@ -122,6 +123,9 @@ def optimize(scenario: Scenario, solver: str = "highs", *, time_limit: float | N
     x = np.clip(out.x, lp.lb, lp.ub)
     x[x < 1e-9] = 0.0  # solver noise (a billionth of a currency unit), not spend
     channels = evaluate(scenario, lp, x)
+    table = constraint_table(scenario, lp, x, out.duals)
+    channels["why"] = explain_channels(scenario, lp, x, table,
+                                       channels["marginal_cpl"].to_numpy())
     warnings = []
     for i in tier_order_violations(lp, x):
         warnings.append(
@@ -130,5 +134,5 @@ def optimize(scenario: Scenario, solver: str = "highs", *, time_limit: float | N
             "use_full_budget or a group share); its leads are what the cap allows, fewer than "
             "the channel would really bring. Lower the forced spend or raise the cap.")
     return PlanResult(status=out.status, channels=channels, totals=totals(scenario, channels),
-                      constraints=constraint_table(scenario, lp, x, out.duals),
+                      constraints=table,
                       warnings=tuple(warnings), **common)

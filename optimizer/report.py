@@ -42,7 +42,7 @@ def _records(frame: pd.DataFrame | None, name_col: str = "name") -> list[dict[st
     out = []
     for name, row in frame.iterrows():
         rec = {name_col: name}
-        rec.update({k: _clean(row[k]) for k in CHANNEL_COLUMNS if k in row})
+        rec.update({k: _clean(row[k]) for k in (*CHANNEL_COLUMNS, "why") if k in row})
         out.append(rec)
     return out
 
@@ -177,6 +177,8 @@ def plan_markdown(result: PlanResult, comparison: Comparison | None = None,
     if result.channels is not None and result.totals is not None:
         out += ["## Optimal allocation", "",
                 _md_table(CHANNEL_HEADERS, _channel_cells(result.channels, cur)), ""]
+        out += ["## Why each channel got what it got", ""]
+        out += [f"- **{name}**: {why}" for name, why in result.channels["why"].items()] + [""]
         opt, now = result.totals, result.current_totals
         rows = [[a, b, c] for (a, b), (_, c) in zip(_totals_cells(opt, cur), _totals_cells(now, cur))]
         out += ["## Totals", "", _md_table(["", "Optimal", "Current"], rows), ""]
@@ -245,6 +247,12 @@ def plan_tables(result: PlanResult, repairs: tuple[Suggestion, ...] = ()) -> lis
         for row in _channel_cells(result.channels, cur):
             table.add_row(*row)
         out.append(table)
+        why = Table(title="Why each channel got what it got", title_justify="left")
+        why.add_column("Channel", no_wrap=True)
+        why.add_column("Reason")
+        for name, reason in result.channels["why"].items():
+            why.add_row(str(name), reason)
+        out.append(why)
         totals = Table(title="Totals", title_justify="left")
         for h in ("", "Optimal", "Current"):
             totals.add_column(h, justify="right" if h else "left")

@@ -47,6 +47,7 @@ def test_plan_json_schema():
     assert data["conflicts"] == []
     social = next(c for c in data["channels"] if c["name"] == "Social Media Ads")
     assert social["spend"] == 0 and social["cpa"] is None and social["clv_to_cpa"] is None
+    assert social["why"] == "excluded: CLV:CPA 1.50 is below the 3.0 floor"
     assert data["comparison"][0]["scenario"] == "current plan"
     assert data["current"]["violations"]
 
