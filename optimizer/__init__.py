@@ -19,6 +19,7 @@ from .errors import (
 from .frontier import Frontier, TargetPlan, budget_for_target, budget_frontier
 from .model import Channel, Constraints, Group, Scenario, Tier
 from .planner import PlanResult, optimize
+from .ranging import Ranging, ranging
 from .reader import load_scenario, load_scenarios, scenario_from_dict
 from .repair import Suggestion, suggest_repairs
 from .status import Status
@@ -34,6 +35,7 @@ __all__ = [
     "OutputError",
     "PlanResult",
     "Problem",
+    "Ranging",
     "Scenario",
     "ScenarioError",
     "SolverError",
@@ -48,6 +50,7 @@ __all__ = [
     "load_scenario",
     "load_scenarios",
     "optimize",
+    "ranging",
     "scenario_from_dict",
     "suggest_repairs",
 ]

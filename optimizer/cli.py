@@ -21,6 +21,7 @@ from .frontier import budget_for_target, budget_frontier
 from .model import Scenario
 from .outputs import write_outputs
 from .planner import PlanResult, optimize
+from .ranging import ranging
 from .repair import Suggestion
 from .reader import load_scenarios
 
@@ -212,6 +213,39 @@ def frontier_cmd(file: Path, variant: str | None, start: float | None, stop: flo
                          "frontier.md": report.frontier_markdown(front, target)}, scenarios)
     ok = target is None or target.status.exit_code == 0
     sys.exit(EXIT_OK if ok else EXIT_INFEASIBLE)
+
+
+@main.command("sensitivity")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--variant", help="Use this what-if variant of the file instead of its base.")
+@format_option
+@out_option
+def sensitivity_cmd(file: Path, variant: str | None, fmt: str, out_dir: Path | None) -> None:
+    """How far each channel's CPL, lead-to-close and CLV can move before the optimal plan
+    changes shape, and over which range each binding constraint's shadow price holds."""
+    scenarios = _load((file,))[0]
+    scenario = _pick(file, scenarios, variant)
+    try:
+        rng = ranging(scenario)
+    except ValueError as exc:
+        click.echo(f"error: {exc}; run `chanopt plan` for the conflicts and repairs", err=True)
+        sys.exit(EXIT_INFEASIBLE)
+    if fmt == "json":
+        click.echo(report.to_json(report.sensitivity_dict(rng)), nl=False)
+    elif fmt == "csv":
+        click.echo(rng.inputs.to_csv(index=False, float_format="%.6g"), nl=False)
+    elif fmt == "markdown":
+        click.echo(report.sensitivity_markdown(rng), nl=False)
+    else:
+        console = _console()
+        for item in report.sensitivity_tables(rng):
+            console.print(item)
+    if out_dir is not None:
+        _write(out_dir, {"sensitivity.json": report.to_json(report.sensitivity_dict(rng)),
+                         "sensitivity_inputs.csv": rng.inputs.to_csv(index=False, float_format="%.6g"),
+                         "sensitivity_constraints.csv": rng.constraints.to_csv(index=False, float_format="%.6g"),
+                         "sensitivity.md": report.sensitivity_markdown(rng)}, scenarios)
+    sys.exit(EXIT_OK)
 
 
 def _pick(file: Path, scenarios: list[Scenario], variant: str | None) -> Scenario:

@@ -41,6 +41,8 @@ class PlanResult:
     conflicts: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     message: str = ""
+    tier_spend: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """Spend per (channel, tier) column of the LP, in `lp` column order (None without a plan)."""
     package_version: str = __version__
     lp: LinearProgram | None = field(default=None, repr=False, compare=False)
 
@@ -134,5 +136,5 @@ def optimize(scenario: Scenario, solver: str = "highs", *, time_limit: float | N
             "use_full_budget or a group share); its leads are what the cap allows, fewer than "
             "the channel would really bring. Lower the forced spend or raise the cap.")
     return PlanResult(status=out.status, channels=channels, totals=totals(scenario, channels),
-                      constraints=table,
+                      constraints=table, tier_spend=x,
                       warnings=tuple(warnings), **common)

@@ -18,6 +18,7 @@ from .compare import Comparison
 from .frontier import Frontier, TargetPlan
 from .kpis import CHANNEL_COLUMNS
 from .planner import PlanResult
+from .ranging import Ranging
 from .repair import Suggestion
 
 SCHEMA_VERSION = 1
@@ -388,4 +389,57 @@ def frontier_tables(front: Frontier, target: TargetPlan | None = None) -> list[A
             for row in _channel_cells(target.channels, cur):
                 plan.add_row(*row)
             out.append(plan)
+    return out
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+def sensitivity_dict(rng: Ranging) -> dict[str, Any]:
+    sc = rng.scenario
+    return {"schema_version": SCHEMA_VERSION, "package_version": __version__,
+            "scenario": {"name": sc.name, "input_hash": sc.input_hash, "currency": sc.currency},
+            "inputs": [{k: _clean(v) for k, v in row.items()}
+                       for row in rng.inputs.drop(columns=["spend"]).to_dict("records")],
+            "constraints": [{k: _clean(v) for k, v in row.items()}
+                            for row in rng.constraints.to_dict("records")]}
+
+
+def _range_cells(rng: Ranging) -> tuple[list[list[str]], list[list[str]]]:
+    cur = rng.scenario.currency
+    show = {"cpl": lambda v: fmt.money(v, cur, 2), "clv": lambda v: fmt.money(v, cur),
+            "lead_to_close": lambda v: fmt.pct(v, 2)}
+    inputs = [[r.channel, r.input, show[r.input](r.value), show[r.input](r.low),
+               show[r.input](r.high)] for r in rng.inputs.itertuples()]
+    cons = [[r.constraint, fmt.plain(r.limit), f"{fmt.money(r.shadow_price, cur, 2)} {r.unit}",
+             fmt.plain(r.low), "unlimited" if math.isinf(r.high) else fmt.plain(r.high)]
+            for r in rng.constraints.itertuples()]
+    return inputs, cons
+
+
+RANGE_HEADERS = (["Channel", "Input", "Value", "Plan keeps its shape from", "to"],
+                 ["Constraint", "Limit", "Shadow price", "Price holds from", "to"])
+
+
+def sensitivity_markdown(rng: Ranging) -> str:
+    inputs, cons = _range_cells(rng)
+    return "\n".join([f"# Sensitivity: {rng.scenario.name}", "",
+                      "## How far each input can move before the plan changes shape", "",
+                      _md_table(RANGE_HEADERS[0], inputs), "",
+                      "## Binding constraints: shadow price and where it holds", "",
+                      _md_table(RANGE_HEADERS[1], cons), ""])
+
+
+def sensitivity_tables(rng: Ranging) -> list[Any]:
+    inputs, cons = _range_cells(rng)
+    out: list[Any] = []
+    for title, headers, rows in (
+            ("How far each input can move before the plan changes shape", RANGE_HEADERS[0], inputs),
+            ("Binding constraints: shadow price and where it holds", RANGE_HEADERS[1], cons)):
+        table = Table(title=title, title_justify="left")
+        for i, h in enumerate(headers):
+            table.add_column(h, justify="left" if i < 2 and title.startswith("How") or i == 0 else "right")
+        for row in rows:
+            table.add_row(*row)
+        out.append(table)
     return out

@@ -12,7 +12,7 @@ def test_all_is_sorted_and_complete():
         assert hasattr(optimizer, name)
     public = {n for n in dir(optimizer) if not n.startswith("_")}
     modules = {"backends", "cli", "compare", "constraints", "diagnose", "errors", "explain", "fmt", "frontier", "kpis", "lp",
-               "model", "outputs", "planner", "reader", "repair", "report", "status", "synthetic",
+               "model", "outputs", "planner", "ranging", "reader", "repair", "report", "status", "synthetic",
                "values"}
     assert public - set(names) <= modules
 

@@ -67,6 +67,13 @@ class HighsSession:
         lower = upper if self.lp.is_eq[row] else -self._inf
         self._h.changeRowBounds(int(row), lower, upper)
 
+    def basis(self) -> tuple[np.ndarray, np.ndarray]:
+        """Status codes of columns and rows after a solve (HighsBasisStatus values:
+        0 at lower, 1 basic, 2 at upper, 3 zero, 4 nonbasic)."""
+        basis = self._h.getBasis()
+        return (np.array([int(s) for s in basis.col_status]),
+                np.array([int(s) for s in basis.row_status]))
+
     def solve(self) -> tuple[Status, np.ndarray | None, np.ndarray | None]:
         """(status, x, row duals) of the current model."""
         self._h.run()

@@ -1,0 +1,255 @@
+"""Exact sensitivity ranging: how far inputs can move before the optimal plan changes shape.
+
+"Shape" is the optimal basis: which constraints bind, which channels (and tiers) sit at a
+bound, which are partly funded. Inside a range the same plan structure stays optimal (spend
+of a partly funded channel may still move with the input, for example one held at its
+floor). When the optimal basis is degenerate, a range can end where the basis changes
+although the plan does not: the range is then conservative, never too wide. The tests check
+every reported limit by re-solving just inside and just outside it.
+
+Every question here is a perturbation of the LP along one direction:
+
+- a channel's CLV, lead_to_close or CPL (all its tiers at once) changes its columns'
+  objective and their entries in the floor, blended-floor and capacity rows by the same
+  per-column factor, so the matrix moves by a rank-1 term  A + mu * u v^T  and the costs by
+  mu * w * v;
+- a floor or share limit changes one row's coefficients on a set of columns: rank-1 too;
+- a budget, spend or capacity limit moves one row bound.
+
+For a fixed basis B, Sherman-Morrison gives x_B(mu) and the reduced costs d(mu) as
+(linear in mu) / (1 + mu * gamma), so every primal and dual feasibility condition is linear
+in mu once multiplied by the positive denominator: a ratio test gives the exact interval.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.linalg import splu
+
+from . import fmt
+from .backends.session import HighsSession
+from .lp import LinearProgram, RowKind, build_lp
+from .model import Scenario
+from .status import Status
+
+BASIC, AT_LOWER, AT_UPPER = 1, 0, 2
+TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Ranging:
+    """`inputs`: per channel and input (cpl, lead_to_close, clv) the value and the interval
+    that keeps the plan's shape; `constraints`: per binding constraint its shadow price and
+    the interval of its limit over which that price holds."""
+
+    scenario: Scenario
+    inputs: pd.DataFrame
+    constraints: pd.DataFrame
+
+
+class _Basis:
+    """The optimal basis of  min cz.z  s.t.  [A  -I] z = 0,  bounds on z = (x, row activity)."""
+
+    def __init__(self, lp: LinearProgram, x: np.ndarray, col_status: np.ndarray,
+                 row_status: np.ndarray) -> None:
+        n, m = lp.n_cols, lp.n_rows
+        self.n, self.m = n, m
+        self.M = sp.hstack([lp.A, -sp.eye(m)]).tocsc()
+        self.cz = np.r_[-lp.c, np.zeros(m)]
+        row_lo = np.where(lp.is_eq, lp.b, -np.inf)
+        self.lo = np.r_[lp.lb, row_lo]
+        self.hi = np.r_[lp.ub, lp.b]
+        self.z = np.r_[x, lp.A @ x]
+        status = np.r_[col_status, row_status]
+        self.basic = np.flatnonzero(status == BASIC)
+        self.nonbasic = np.flatnonzero(status != BASIC)
+        self.at_upper = status == AT_UPPER
+        self.fixed = np.isclose(self.lo, self.hi)
+        self.lu = splu(self.M[:, self.basic].tocsc())
+        self.q = self.lu.solve(self.cz[self.basic], trans="T")  # row duals
+        self.d = self.cz - self.M.T @ self.q  # reduced costs
+
+    def rank1_interval(self, u: np.ndarray, v: np.ndarray, w: float) -> tuple[float, float]:
+        """Largest interval of mu around 0 on which this basis stays optimal when
+        M -> M + mu u v^T and cz -> cz + mu w v (v is zero outside the x columns)."""
+        B, N = self.basic, self.nonbasic
+        zz = self.lu.solve(u)
+        gamma = float(v[B] @ zz)
+        p = self.z[B]
+        delta = float(v[B] @ p)
+        alpha = float(v[N] @ self.z[N])
+        a_list: list[np.ndarray] = [np.array([1.0])]
+        b_list: list[np.ndarray] = [np.array([gamma])]  # 1 + mu*gamma > 0
+        # primal: lo <= p - mu zz (delta+alpha) / (1 + mu gamma) <= hi
+        shift = zz * (delta + alpha)
+        for bound, sign in ((self.lo[B], 1.0), (self.hi[B], -1.0)):
+            ok = np.isfinite(bound)
+            gap = sign * (p[ok] - bound[ok])
+            a_list.append(np.maximum(gap, 0.0))
+            b_list.append(gap * gamma - sign * shift[ok])
+        # dual: d_j(mu) (1 + mu gamma) = d_j (1 + mu gamma) + mu kappa (v_j - s.M_j)
+        s = self.lu.solve(v[B], trans="T")
+        kappa = w - float(self.q @ u)
+        free = N[~self.fixed[N]]
+        d = self.d[free]
+        slope = d * gamma + kappa * (v[free] - self.M[:, free].T @ s)
+        sign = np.where(self.at_upper[free], -1.0, 1.0)  # at upper: d <= 0
+        a_list.append(np.maximum(sign * d, 0.0))
+        b_list.append(sign * slope)
+        return _interval(np.concatenate(a_list), np.concatenate(b_list))
+
+    def bound_interval(self, var: int) -> tuple[float, float]:
+        """Interval of change of variable `var`'s (active) bound keeping the basis optimal."""
+        if var in set(self.basic):  # degenerate: basic yet at its bound, the price is 0
+            return self.z[var] - self.hi[var], math.inf
+        col = self.M[:, var].toarray().ravel()
+        g = -self.lu.solve(col)  # d x_B / d z_var
+        p = self.z[self.basic]
+        lo, hi = self.lo[self.basic], self.hi[self.basic]
+        a, b = [], []
+        for bound, sign in ((lo, 1.0), (hi, -1.0)):
+            ok = np.isfinite(bound)
+            a.append(np.maximum(sign * (p[ok] - bound[ok]), 0.0))
+            b.append(sign * g[ok])
+        return _interval(np.concatenate(a), np.concatenate(b))
+
+
+def _interval(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """{mu : a + mu b >= 0 for all rows}, given a >= 0 (mu = 0 feasible)."""
+    lo, hi = -math.inf, math.inf
+    up = b < -TOL
+    down = b > TOL
+    if up.any():
+        hi = float(np.min(a[up] / -b[up]))
+    if down.any():
+        lo = float(np.max(-a[down] / b[down]))
+    return lo, hi
+
+
+def _rows(lp: LinearProgram, kind: RowKind, channel: int | None = None) -> np.ndarray:
+    kinds = np.array([k == kind for k in lp.row_kind])
+    if channel is not None:
+        kinds &= lp.row_channel == channel
+    return np.flatnonzero(kinds)
+
+
+def _direction(lp: LinearProgram, scenario: Scenario, i: int, what: str
+               ) -> tuple[np.ndarray, np.ndarray, float]:
+    """(u, v, w) of the rank-1 perturbation for input `what` of channel i (see module doc)."""
+    ch = scenario.channels[i]
+    cols = lp.col_channel == i
+    u = np.zeros(lp.n_rows)
+    v = np.zeros(lp.n_cols + lp.n_rows)
+    value_rows = np.r_[_rows(lp, RowKind.FLOOR, i), _rows(lp, RowKind.BLENDED_FLOOR)]
+    if what == "clv":
+        v[: lp.n_cols][cols] = lp.col_value_per_dollar[cols]
+        u[value_rows] = -1.0
+        return u, v, -1.0
+    v[: lp.n_cols][cols] = 1.0 / lp.col_cpl[cols]
+    value = ch.lead_to_close * ch.clv
+    u[value_rows] = -value
+    if what == "lead_to_close":
+        u[_rows(lp, RowKind.MAX_CUSTOMERS)] = ch.lead_to_close
+        return u, v, -value
+    # cpl: every per-dollar quantity scales by 1 / (1 + t); mu = 1 / (1 + t) - 1
+    u[_rows(lp, RowKind.MAX_LEADS)] = 1.0
+    u[_rows(lp, RowKind.MAX_SQLS)] = ch.lead_to_sql or 0.0
+    u[_rows(lp, RowKind.MAX_CUSTOMERS)] = ch.lead_to_close
+    return u, v, -value
+
+
+def _solve(scenario: Scenario):
+    lp = build_lp(scenario)
+    session = HighsSession(lp)
+    status, x, duals = session.solve()
+    if status is not Status.OPTIMAL or x is None or duals is None:
+        return lp, None, None, None
+    return lp, x, duals, _Basis(lp, x, *session.basis())
+
+
+def _values(scenario: Scenario, i: int, what: str, lo: float, hi: float) -> tuple[float, float]:
+    """The mu interval of input `what` of channel i as an interval of the input's value."""
+    ch = scenario.channels[i]
+    if what == "cpl":  # mu = 1/(1+t) - 1, CPL' = CPL / (1 + mu): decreasing in mu
+        return (ch.cpl / (1 + hi) if hi < math.inf else 0.0,
+                ch.cpl / (1 + lo) if lo > -1 else math.inf)
+    base = ch.lead_to_close if what == "lead_to_close" else ch.clv
+    return base * (1 + max(lo, -1.0)), base * (1 + hi)
+
+
+def ranging(scenario: Scenario) -> Ranging:
+    """Exact ranges for every channel input and every binding constraint's shadow price."""
+    lp, x, duals, basis = _solve(scenario)
+    if basis is None or x is None or duals is None:
+        status = "infeasible" if x is None else "not optimal"
+        raise ValueError(f"ranging needs an optimal plan; '{scenario.name}' is {status}")
+    spend = np.bincount(lp.col_channel, weights=x, minlength=len(scenario.channels))
+    rows = []
+    for i, ch in enumerate(scenario.channels):
+        for what in ("cpl", "lead_to_close", "clv"):
+            lo, hi = basis.rank1_interval(*_direction(lp, scenario, i, what))
+            low, high = _values(scenario, i, what, lo, hi)
+            rows.append(_input_row(scenario, ch, what, low, high, spend[i]))
+    inputs = pd.DataFrame(rows)
+    return Ranging(scenario, inputs, _constraint_ranges(scenario, lp, basis, x, duals))
+
+
+def _input_row(scenario: Scenario, ch, what: str, low: float, high: float,
+               spend: float) -> dict:
+    base = {"cpl": ch.cpl, "lead_to_close": ch.lead_to_close, "clv": ch.clv}[what]
+    if what == "lead_to_close":  # a rate stays a rate, and customers stay SQLs first
+        high = min(high, 1.0, ch.lead_to_sql if ch.lead_to_sql is not None else 1.0)
+    return {"channel": ch.name, "input": what, "value": base, "low": low, "high": high,
+            "spend": spend,
+            "statement": _statement(scenario, ch.name, what, base, low, high)}
+
+
+def _statement(scenario: Scenario, name: str, what: str, base: float, low: float,
+               high: float) -> str:
+    cur = scenario.currency
+    show = {"cpl": lambda v: fmt.money(v, cur, 2), "clv": lambda v: fmt.money(v, cur),
+            "lead_to_close": lambda v: fmt.pct(v, 2)}[what]
+    label = {"cpl": "CPL", "clv": "CLV", "lead_to_close": "lead-to-close"}[what]
+    parts = []
+    if low > 0 and low < base * (1 - 1e-12):
+        parts.append(f"above {show(low)}")
+    if math.isfinite(high):
+        parts.append(f"below {show(high)}")
+    if not parts:
+        return f"{name}: the plan keeps its shape for any {label}"
+    return f"{name}: the plan keeps its shape while its {label} stays {' and '.join(parts)}"
+
+
+def _constraint_ranges(scenario: Scenario, lp: LinearProgram, basis: _Basis, x: np.ndarray,
+                       duals: np.ndarray) -> pd.DataFrame:
+    from .constraints import constraint_table
+
+    table = constraint_table(scenario, lp, x, duals)
+    out = []
+    for r in np.flatnonzero(table["binding"].to_numpy()):
+        kind = lp.row_kind[r]
+        limit = float(lp.row_limit[r])
+        if kind in (RowKind.FLOOR, RowKind.BLENDED_FLOOR, RowKind.GROUP_MIN, RowKind.GROUP_MAX):
+            u = np.zeros(lp.n_rows)
+            u[r] = 1.0
+            v = np.zeros(lp.n_cols + lp.n_rows)
+            cols = lp.col_channel == lp.row_channel[r] if kind is RowKind.FLOOR else \
+                np.ones(lp.n_cols, dtype=bool)
+            v[: lp.n_cols][cols] = -1.0 if kind is RowKind.GROUP_MAX else 1.0
+            lo, hi = basis.rank1_interval(u, v, 0.0)
+            low, high = limit + lo, limit + hi
+        else:
+            lo, hi = basis.bound_interval(lp.n_cols + r)
+            if kind is RowKind.MIN_SPEND:  # stored as -s <= -limit
+                low, high = limit - hi, limit - lo
+            else:
+                low, high = limit + lo, limit + hi
+        out.append({"constraint": table.at[r, "constraint"], "limit": limit,
+                    "shadow_price": table.at[r, "shadow_price"], "unit": table.at[r, "unit"],
+                    "low": max(low, 0.0), "high": high})
+    return pd.DataFrame(out, columns=["constraint", "limit", "shadow_price", "unit", "low", "high"])
