@@ -57,7 +57,7 @@ def _load(paths: tuple[Path, ...]) -> list[list[Scenario]]:
     return loaded
 
 
-def _write(out_dir: Path, files: dict[str, str], scenarios: list[Scenario]) -> None:
+def _write(out_dir: Path, files: dict[str, str | bytes], scenarios: list[Scenario]) -> None:
     inputs = [p for s in scenarios for p in s.inputs]
     try:
         written = write_outputs(out_dir, files, inputs)
@@ -108,8 +108,17 @@ def plan(file: Path, variant: str | None, solver: str, fmt: str, out_dir: Path |
         if comparison is not None:
             files["comparison.csv"] = report.comparison_csv(comparison)
             files["spend_by_scenario.csv"] = report.spend_csv(comparison)
+        files["plan.xlsx"] = _workbook(head, comparison, repairs)
         _write(out_dir, files, scenarios)
     sys.exit(head.status.exit_code)
+
+
+def _workbook(head: PlanResult, comparison: Comparison | None,
+              repairs: tuple[Suggestion, ...] = ()) -> bytes:
+    from .htmlreport import ReportData
+    from .workbook import workbook_bytes
+
+    return workbook_bytes(ReportData(head, comparison, repairs=repairs))
 
 
 def _plan_json(head: PlanResult, comparison: Comparison | None,
@@ -164,7 +173,9 @@ def compare_cmd(files: tuple[Path, ...], solver: str, fmt: str, out_dir: Path | 
         _write(out_dir, {"comparison.json": report.to_json(report.comparison_dict(comparison)),
                          "comparison.csv": report.comparison_csv(comparison),
                          "spend_by_scenario.csv": report.spend_csv(comparison),
-                         "report.md": report.comparison_markdown(comparison)}, scenarios)
+                         "report.md": report.comparison_markdown(comparison),
+                         "comparison.xlsx": _workbook(comparison.results[0], comparison)},
+               scenarios)
     sys.exit(EXIT_OK if comparison.all_optimal else EXIT_INFEASIBLE)
 
 
@@ -246,6 +257,50 @@ def sensitivity_cmd(file: Path, variant: str | None, fmt: str, out_dir: Path | N
                          "sensitivity_constraints.csv": rng.constraints.to_csv(index=False, float_format="%.6g"),
                          "sensitivity.md": report.sensitivity_markdown(rng)}, scenarios)
     sys.exit(EXIT_OK)
+
+
+@main.command("report")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for report.html, report.xlsx, report.md (+ charts/*.png), plan.json.")
+@click.option("--variant", help="Report on this what-if variant of the file instead of its base.")
+@click.option("--points", type=click.IntRange(2, 100000), default=25, show_default=True,
+              help="Budget frontier points.")
+@solver_option
+def report_cmd(file: Path, out_dir: Path, variant: str | None, points: int, solver: str) -> None:
+    """A self-contained HTML report (and Excel workbook, Markdown with PNG charts, JSON):
+    current vs optimal plan, comparison of every scenario, frontier, explanations and
+    sensitivities, with the inputs and their hash."""
+    from . import charts
+    from .htmlreport import ReportData, render_html
+    from .workbook import workbook_bytes
+
+    scenarios = _load((file,))[0]
+    head_scenario = _pick(file, scenarios, variant)
+    head = optimize(head_scenario, solver=solver)
+    others = [s for s in scenarios if s is not head_scenario]
+    comparison = compare([head, *others], solver=solver) if others else None
+    front = rng = None
+    if head.is_optimal:
+        front = budget_frontier(head_scenario, points=points)
+        rng = ranging(head_scenario)
+    data = ReportData(head, comparison, front, rng, head.suggest_repairs())
+    figures = {"spend": charts.spend_chart(head), "operational": charts.operational_chart(head),
+               "strategic": charts.strategic_chart(head)}
+    if comparison is not None:
+        figures["comparison"] = charts.comparison_chart(comparison)
+    if front is not None:
+        figures["frontier"] = charts.frontier_chart(front)
+    images = {f"charts/{name}.png": charts.to_png(fig) for name, fig in figures.items()}
+    (out_dir / "charts").mkdir(parents=True, exist_ok=True)
+    files: dict[str, str | bytes] = {
+        "report.html": render_html(data),
+        "report.xlsx": workbook_bytes(data),
+        "report.md": report.report_markdown(data, list(images)),
+        "plan.json": report.to_json(_plan_json(head, comparison, data.repairs)),
+        **images}
+    _write(out_dir, files, scenarios)
+    sys.exit(head.status.exit_code)
 
 
 def _pick(file: Path, scenarios: list[Scenario], variant: str | None) -> Scenario:

@@ -10,9 +10,9 @@ from pathlib import Path
 from .errors import OutputError
 
 
-def write_outputs(directory: str | Path, files: Mapping[str, str],
+def write_outputs(directory: str | Path, files: Mapping[str, str | bytes],
                   inputs: Iterable[Path]) -> list[Path]:
-    """Write each text file into `directory` (created if needed), atomically.
+    """Write each file (text or bytes) into `directory` (created if needed), atomically.
 
     Refuses, before writing anything, when a target is one of `inputs` (the scenario file,
     the files it extends, its CSV tables).
@@ -32,15 +32,23 @@ def write_outputs(directory: str | Path, files: Mapping[str, str],
     return written
 
 
-def atomic_write(target: Path, text: str) -> None:
+def atomic_write(target: Path, content: str | bytes) -> None:
     """Write to a temporary file beside `target`, then rename over it in one step."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # as a plain open() would create it
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

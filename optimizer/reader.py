@@ -439,7 +439,10 @@ def _drop_from_groups(doc: Doc, channel: str) -> None:
 
 def _add_channels(doc: Doc, raw: object, loc: Loc, base_dir: Path, problems: Collector) -> None:
     if isinstance(raw, str):
-        _add_channels_from_csv(doc, base_dir / raw, loc, problems)
+        if raw.split("#", 1)[0].lower().endswith((".xlsx", ".xlsm")):
+            _add_channels_from_xlsx(doc, raw, base_dir, loc, problems)
+        else:
+            _add_channels_from_csv(doc, base_dir / raw, loc, problems)
         return
     if not isinstance(raw, list):
         problems.add(loc, "must be a list of channels (mappings with name, cpl, lead_to_close, "
@@ -470,41 +473,78 @@ def _add_channels_from_csv(doc: Doc, path: Path, loc: Loc, problems: Collector) 
         return
     doc.inputs.append(path.resolve())
     with handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        floc = Loc(str(path), "")
-        aliases = {"channel": "name"}
-        allowed = (*CHANNEL_KEYS, *aliases)
-        for col in header:
-            if col not in allowed or col == "tiers":
-                hint = V.did_you_mean(col, CHANNEL_KEYS) or (
-                    "; tiers cannot be written in a CSV cell, set them in YAML "
-                    "(a variant or an extending file)" if col == "tiers" else
-                    f"; allowed columns: {', '.join(c for c in CHANNEL_KEYS if c != 'tiers')}")
-                problems.add(floc.at(f"column {col!r}"), f"unknown column{hint}")
-        if "name" not in header and "channel" not in header:
-            problems.add(floc, "the table needs a `name` column naming each channel")
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        _add_channel_rows(doc, str(path), header, enumerate(reader, start=2), problems)
+
+
+def _add_channels_from_xlsx(doc: Doc, spec: str, base_dir: Path, loc: Loc,
+                            problems: Collector) -> None:
+    """`table.xlsx` (first sheet) or `table.xlsx#Sheet name`."""
+    from openpyxl import load_workbook
+
+    file_part, _, sheet_name = spec.partition("#")
+    path = base_dir / file_part
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, ValueError, KeyError) as exc:
+        problems.add(loc, f"cannot read workbook {str(path)!r} ({exc.__class__.__name__}); paths "
+                          "are relative to the YAML file that names them")
+        return
+    doc.inputs.append(path.resolve())
+    try:
+        if sheet_name and sheet_name not in book.sheetnames:
+            hint = V.did_you_mean(sheet_name, book.sheetnames) or f"; sheets: {book.sheetnames}"
+            problems.add(loc, f"{path.name} has no sheet {sheet_name!r}{hint}")
             return
-        for line_no, row in enumerate(reader, start=2):
-            cleaned: dict[str, Any] = {}
-            for key, value in row.items():
-                if key is None:
-                    problems.add(Loc(str(path), f"row {line_no}"), "has more cells than the header")
-                    continue
-                key = aliases.get(key.strip(), key.strip())
-                if value is None or value.strip() == "" or key == "tiers":
-                    continue
-                cleaned[key] = value.strip()
-            name = cleaned.pop("name", None)
-            if not name:
-                if cleaned:
-                    problems.add(Loc(str(path), f"row {line_no}"), "has no channel name")
+        sheet = book[sheet_name] if sheet_name else book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = ["" if h is None else str(h) for h in next(rows, ())]
+        label = f"{path}[{sheet.title}]"
+        _add_channel_rows(doc, label, header,
+                          ((k, ["" if v is None else v for v in row])
+                           for k, row in enumerate(rows, start=2)), problems)
+    finally:
+        book.close()
+
+
+def _add_channel_rows(doc: Doc, label: str, header: list[str], rows, problems: Collector) -> None:
+    """Channels from a table (CSV or a workbook sheet): one per row, columns are fields."""
+    header = [h.strip() for h in header]
+    floc = Loc(label, "")
+    aliases = {"channel": "name"}
+    allowed = (*CHANNEL_KEYS, *aliases)
+    for col in header:
+        if col and (col not in allowed or col == "tiers"):
+            hint = V.did_you_mean(col, CHANNEL_KEYS) or (
+                "; tiers cannot be written in a table cell, set them in YAML "
+                "(a variant or an extending file)" if col == "tiers" else
+                f"; allowed columns: {', '.join(c for c in CHANNEL_KEYS if c != 'tiers')}")
+            problems.add(floc.at(f"column {col!r}"), f"unknown column{hint}")
+    if "name" not in header and "channel" not in header:
+        problems.add(floc, "the table needs a `name` column naming each channel")
+        return
+    for line_no, row in rows:
+        if len(row) > len(header) and any(str(v).strip() for v in row[len(header):]):
+            problems.add(Loc(label, f"row {line_no}"), "has more cells than the header")
+        cleaned: dict[str, Any] = {}
+        for key, value in zip(header, row):
+            key = aliases.get(key, key)
+            text = value.strip() if isinstance(value, str) else value
+            if not key or key == "tiers" or text == "" or text is None:
                 continue
-            rloc = Loc(str(path), f"row {line_no} ({name})")
-            fields = _parse_channel_fields(cleaned, rloc, problems, relative=False, full=True,
-                                           key_namer=lambda k, r=rloc: Loc(r.file, f"{r.path}, column {k}"),
-                                           check_keys=False)
-            _insert_channel(doc, name, fields, rloc, problems)
+            cleaned[key] = text
+        name = cleaned.pop("name", None)
+        if name is None or str(name).strip() == "":
+            if cleaned:
+                problems.add(Loc(label, f"row {line_no}"), "has no channel name")
+            continue
+        name = str(name).strip()
+        rloc = Loc(label, f"row {line_no} ({name})")
+        fields = _parse_channel_fields(cleaned, rloc, problems, relative=False, full=True,
+                                       key_namer=lambda k, r=rloc: Loc(r.file, f"{r.path}, column {k}"),
+                                       check_keys=False)
+        _insert_channel(doc, name, fields, rloc, problems)
 
 
 def _insert_channel(doc: Doc, name: str, fields: dict[str, Located] | None, loc: Loc,

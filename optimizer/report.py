@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.table import Table
@@ -20,6 +20,9 @@ from .kpis import CHANNEL_COLUMNS
 from .planner import PlanResult
 from .ranging import Ranging
 from .repair import Suggestion
+
+if TYPE_CHECKING:
+    from .htmlreport import ReportData
 
 SCHEMA_VERSION = 1
 JSON_CONSTRAINT_FIELDS = ("constraint", "kind", "channel", "group", "source", "sense", "limit",
@@ -443,3 +446,25 @@ def sensitivity_tables(rng: Ranging) -> list[Any]:
             table.add_row(*row)
         out.append(table)
     return out
+
+
+# --------------------------------------------------------------------------- full report
+
+
+CHART_TITLES = {"spend": "Current vs optimal spend", "operational": "Operational view",
+                "strategic": "Strategic view", "comparison": "Net value by scenario",
+                "frontier": "Budget frontier"}
+
+
+def report_markdown(data: ReportData, images: list[str]) -> str:
+    """The plan's Markdown report with the PNG charts, frontier and sensitivity appended."""
+    out = [plan_markdown(data.result, data.comparison, data.repairs), "## Charts", ""]
+    for path in images:
+        key = path.rsplit("/", 1)[-1].removesuffix(".png")
+        out += [f"![{CHART_TITLES.get(key, key)}]({path})", ""]
+    if data.frontier is not None:
+        out += [frontier_markdown(data.frontier).replace("# Budget frontier", "## Budget frontier", 1)]
+    if data.ranging is not None:
+        out += [sensitivity_markdown(data.ranging).replace("# Sensitivity", "## Sensitivity", 1)
+                .replace("\n## ", "\n### ")]
+    return "\n".join(out).rstrip() + "\n"
