@@ -110,7 +110,7 @@ def test_out_writes_reports_atomically(tmp_path):
     assert result.exit_code == 0
     names = {p.name for p in out.iterdir()}
     assert names == {"plan.json", "channels.csv", "current_channels.csv", "constraints.csv",
-                     "report.md", "comparison.csv", "spend_by_scenario.csv"}
+                     "report.md", "comparison.csv", "spend_by_scenario.csv", "plan.xlsx"}
     assert json.loads((out / "plan.json").read_text())["status"] == "optimal"
     assert (out / "report.md").read_text().startswith("# Plan: Q1 2027 plan")
 
