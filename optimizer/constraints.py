@@ -78,7 +78,7 @@ def constraint_table(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
     ax = lp.A @ x
     slack_le = lp.b - ax
     act = activities(scenario, lp, x)
-    y = duals if duals is not None else np.full(lp.n_rows, np.nan)
+    y = duals * lp.row_scale if duals is not None else np.full(lp.n_rows, np.nan)
     shadow = np.empty(lp.n_rows)
     binding = np.zeros(lp.n_rows, dtype=bool)
     row_scale = abs(lp.A) @ np.abs(x)

@@ -175,7 +175,8 @@ def budget_for_target(scenario: Scenario, *, customers: float | None = None,
     is_eq[BUDGET_ROW] = False
     target_row = sp.csr_matrix(-per_dollar.reshape(1, -1))
     cheapest = replace(lp, c=-np.ones(lp.n_cols), A=sp.vstack([lp.A, target_row]).tocsr(),
-                       b=np.r_[b, -amount], is_eq=np.r_[is_eq, False])
+                       b=np.r_[b, -amount], is_eq=np.r_[is_eq, False],
+                       row_scale=np.r_[lp.row_scale, 1.0])
     out = get_backend(solver)(cheapest, SolveOptions())
     if out.status is not Status.OPTIMAL or out.x is None:
         reachable = _max_reachable(lp, per_dollar, b, is_eq)

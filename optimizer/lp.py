@@ -58,6 +58,8 @@ class LinearProgram:
     row_group: np.ndarray  # -1 when not a group row
     row_limit: np.ndarray  # the limit as the user wrote it (dollars, leads, ratio, share)
     row_source: tuple[str, ...]  # where a bound comes from (min_spend, max_change, tiers...)
+    row_scale: np.ndarray  # rows are stored multiplied by this; a dual of the stored row
+    # times row_scale is the dual of the row as the model states it
 
     @property
     def n_cols(self) -> int:
@@ -207,13 +209,23 @@ def build_lp(scenario: Scenario) -> LinearProgram:
                                                   np.concatenate(rows.cols))),
                       shape=(rows.count, m))
     A.eliminate_zeros()
+    # Floor rows carry value-per-dollar coefficients whose size follows CLV / CPL (1e-8 with a
+    # $1 CLV): scale each to a largest coefficient of 1 so solver tolerances mean the same.
+    scale = np.ones(rows.count)
+    floors = np.flatnonzero([k in (RowKind.FLOOR, RowKind.BLENDED_FLOOR) for k in rows.kind])
+    if floors.size:
+        biggest = np.asarray(abs(A[floors]).max(axis=1).todense()).ravel()
+        usable = biggest > 1e-12  # below that the row is noise: leave it as stated
+        scale[floors] = np.where(usable, 1.0 / np.where(usable, biggest, 1.0), 1.0)
+        A = (sp.diags(scale) @ A).tocsr()
+    b = np.concatenate(rows.b) * scale
     return LinearProgram(
-        c=vpd - 1.0, A=A, b=np.concatenate(rows.b), is_eq=np.concatenate(rows.eq),
+        c=vpd - 1.0, A=A, b=b, is_eq=np.concatenate(rows.eq),
         lb=np.zeros(m), ub=ub, col_channel=cc, col_tier=np.asarray(col_tier, dtype=np.int64),
         col_start=np.asarray(starts, dtype=float), col_cpl=cpl, col_value_per_dollar=vpd, row_kind=tuple(rows.kind),
         row_channel=np.concatenate(rows.channel).astype(np.int64),
         row_group=np.concatenate(rows.group).astype(np.int64),
-        row_limit=np.concatenate(rows.limit), row_source=tuple(rows.source))
+        row_limit=np.concatenate(rows.limit), row_source=tuple(rows.source), row_scale=scale)
 
 
 def _channel_rows(rows: _Rows, kind: RowKind, mask: np.ndarray, cc: np.ndarray, coef: float,

@@ -148,11 +148,11 @@ def _direction(lp: LinearProgram, scenario: Scenario, i: int, what: str
     value_rows = np.r_[_rows(lp, RowKind.FLOOR, i), _rows(lp, RowKind.BLENDED_FLOOR)]
     if what == "clv":
         v[: lp.n_cols][cols] = lp.col_value_per_dollar[cols]
-        u[value_rows] = -1.0
+        u[value_rows] = -lp.row_scale[value_rows]
         return u, v, -1.0
     v[: lp.n_cols][cols] = 1.0 / lp.col_cpl[cols]
     value = ch.lead_to_close * ch.clv
-    u[value_rows] = -value
+    u[value_rows] = -value * lp.row_scale[value_rows]
     if what == "lead_to_close":
         u[_rows(lp, RowKind.MAX_CUSTOMERS)] = ch.lead_to_close
         return u, v, -value
@@ -236,7 +236,7 @@ def _constraint_ranges(scenario: Scenario, lp: LinearProgram, basis: _Basis, x: 
         limit = float(lp.row_limit[r])
         if kind in (RowKind.FLOOR, RowKind.BLENDED_FLOOR, RowKind.GROUP_MIN, RowKind.GROUP_MAX):
             u = np.zeros(lp.n_rows)
-            u[r] = 1.0
+            u[r] = lp.row_scale[r]
             v = np.zeros(lp.n_cols + lp.n_rows)
             cols = lp.col_channel == lp.row_channel[r] if kind is RowKind.FLOOR else \
                 np.ones(lp.n_cols, dtype=bool)

@@ -175,7 +175,7 @@ def _restrict(lp: LinearProgram, rows: list[int]) -> LinearProgram:
     return replace(lp, A=lp.A[idx], b=lp.b[idx], is_eq=lp.is_eq[idx],
                    row_kind=tuple(lp.row_kind[r] for r in rows), row_channel=lp.row_channel[idx],
                    row_group=lp.row_group[idx], row_limit=lp.row_limit[idx],
-                   row_source=tuple(lp.row_source[r] for r in rows))
+                   row_source=tuple(lp.row_source[r] for r in rows), row_scale=lp.row_scale[idx])
 
 
 # --------------------------------------------------------------------------- feasibility
@@ -215,7 +215,7 @@ def _best_parameter(lp: LinearProgram, r: int, relaxed: float) -> float | None:
     searching towards `relaxed` (None if even `relaxed` is infeasible)."""
     current = float(lp.row_limit[r])
     direction = -1.0 if lp.row_kind[r] is RowKind.GROUP_MAX else 1.0
-    shift = _support(lp, r) * direction  # d(coefficient)/d(limit)
+    shift = _support(lp, r) * direction * lp.row_scale[r]  # d(stored coefficient)/d(limit)
 
     def feasible(value: float) -> bool:
         A = lp.A.tolil(copy=True)

@@ -173,3 +173,20 @@ def test_capacity_with_forced_spend_warns_about_tier_order(solver):
     r = optimize(scenario(ch, budget=5000, max_leads=120), solver=solver)
     assert r.is_optimal
     assert r.warnings and "cheaper" in r.warnings[0]
+
+
+def test_floor_rows_with_tiny_coefficients_are_solved(solver):
+    """Found by hypothesis: a $1 CLV and a 1-in-a-million close rate put the blended floor
+    row's coefficients below HiGHS's 1e-7 tolerance; floor rows are scaled to fix that."""
+    from optimizer import Channel, Constraints, Scenario, Tier
+
+    c0 = Channel("c0", (Tier(100.0, 5.0),), lead_to_close=0.0, clv=0.0, lead_to_sql=0.0)
+    c1 = Channel("c1", (Tier(100.0, 5.0), Tier(200.0, 6.0)), lead_to_close=1e-6, clv=1.0,
+                 current_spend=101.0, lead_to_sql=3e-6)
+    floor = (100 / 5 + 1 / 6) * 1e-6 / 101  # exactly the current plan's blended CLV:CPA
+    sc = Scenario("knife edge", 101.0, (c0, c1), use_full_budget=True,
+                  constraints=Constraints(min_clv_to_cpa=None, min_blended_clv_to_cpa=floor))
+    result = optimize(sc, solver=solver)
+    assert not result.current_violations
+    assert result.is_optimal
+    assert result.spend["c1"] == pytest.approx(101.0)
