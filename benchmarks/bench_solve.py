@@ -1,4 +1,4 @@
-"""Median build+solve time of the allocation LP, a 200-point frontier, and `chanopt plan`.
+"""Median build+solve time of the allocation LP, a 200-point frontier, ranging, `chanopt plan`.
 
     python benchmarks/bench_solve.py [--repeat N] [--json]
 
@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from optimizer import budget_frontier, optimize
+from optimizer import budget_frontier, optimize, ranging
 from optimizer.backends import SolveOptions, get_backend
 from optimizer.lp import build_lp
 from optimizer.status import Status
@@ -66,6 +66,19 @@ def time_frontier(repeat: int = 5) -> dict:
             "median_ms": 1e3 * statistics.median(walls)}
 
 
+def time_ranging(repeat: int = 5) -> dict:
+    """Ranging of every channel's CPL, lead_to_close and CLV, and of every binding
+    constraint's shadow price, on the 20x10 scenario."""
+    scenario = random_scenario(20, 10, seed=7)
+    walls = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = ranging(scenario)
+        walls.append(time.perf_counter() - t0)
+    return {"size": "20x10", "inputs": len(result.inputs), "constraints": len(result.constraints),
+            "repeat": repeat, "median_ms": 1e3 * statistics.median(walls)}
+
+
 def time_cli(repeat: int = 5) -> dict:
     cmd = [sys.executable, "-m", "optimizer", "plan", str(ROOT / "scenarios" / "b2b_saas_q1.yaml")]
     walls = []
@@ -89,9 +102,11 @@ def main() -> None:
         if args.cbc:
             rows.append(time_build_solve(n, t, min(3, args.repeat or 3), "cbc"))
     front = time_frontier()
+    ranges = time_ranging()
     cli = time_cli()
     if args.json:
-        print(json.dumps({"solve": rows, "frontier": front, "cli": cli}, indent=2))
+        print(json.dumps({"solve": rows, "frontier": front, "ranging": ranges, "cli": cli},
+                         indent=2))
         return
     print(f"{'size':>9} {'solver':>6} {'status':>8} {'rows':>6} {'cols':>6} {'nnz':>8} "
           f"{'build ms':>9} {'solve ms':>9} {'total ms':>9} {'optimize ms':>11}")
@@ -101,6 +116,8 @@ def main() -> None:
               f"{r['median_build_solve_ms']:>9.2f} {r['optimize_end_to_end_ms']:>11.1f}")
     print(f"frontier of {front['points']} points on {front['size']}: median {front['median_ms']:.1f} ms "
           f"over {front['repeat']} runs")
+    print(f"ranging of {ranges['inputs']} channel inputs and {ranges['constraints']} binding "
+          f"constraints on {ranges['size']}: median {ranges['median_ms']:.1f} ms")
     print(f"{cli['command']}: median wall {cli['median_wall_s']:.2f} s over {cli['repeat']} runs")
 
 
