@@ -7,6 +7,7 @@ Exit codes: 0 every plan optimal (or the file valid), 1 infeasible or no plan fo
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -38,6 +39,21 @@ out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, p
 
 def _console() -> Console:
     return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+
+
+def _emit(fmt: str, *, json: Callable[[], dict], csv: Callable[[], str],
+          markdown: Callable[[], str], tables: Callable[[], list]) -> None:
+    """Print one result in the chosen --format (only the chosen one is rendered)."""
+    if fmt == "json":
+        click.echo(report.to_json(json()), nl=False)
+    elif fmt == "csv":
+        click.echo(csv(), nl=False)
+    elif fmt == "markdown":
+        click.echo(markdown(), nl=False)
+    else:
+        console = _console()
+        for item in tables():
+            console.print(item)
 
 
 def _fail_input(exc: ScenarioError) -> None:
@@ -134,19 +150,11 @@ def _plan_json(head: PlanResult, comparison: Comparison | None,
 
 def _emit_plan(head: PlanResult, comparison: Comparison | None, fmt: str,
                repairs: tuple[Suggestion, ...]) -> None:
-    if fmt == "json":
-        click.echo(report.to_json(_plan_json(head, comparison, repairs)), nl=False)
-    elif fmt == "csv":
-        click.echo(report.channels_csv(head), nl=False)
-    elif fmt == "markdown":
-        click.echo(report.plan_markdown(head, comparison, repairs), nl=False)
-    else:
-        console = _console()
-        for item in report.plan_tables(head, repairs):
-            console.print(item)
-        if comparison is not None:
-            for item in report.comparison_tables(comparison):
-                console.print(item)
+    _emit(fmt, json=lambda: _plan_json(head, comparison, repairs),
+          csv=lambda: report.channels_csv(head),
+          markdown=lambda: report.plan_markdown(head, comparison, repairs),
+          tables=lambda: [*report.plan_tables(head, repairs),
+                          *(report.comparison_tables(comparison) if comparison else [])])
 
 
 @main.command("compare")
@@ -159,16 +167,10 @@ def compare_cmd(files: tuple[Path, ...], solver: str, fmt: str, out_dir: Path | 
     loaded = _load(files)
     scenarios = [s for group in loaded for s in group]
     comparison = compare(scenarios, solver=solver)
-    if fmt == "json":
-        click.echo(report.to_json(report.comparison_dict(comparison)), nl=False)
-    elif fmt == "csv":
-        click.echo(report.comparison_csv(comparison), nl=False)
-    elif fmt == "markdown":
-        click.echo(report.comparison_markdown(comparison), nl=False)
-    else:
-        console = _console()
-        for item in report.comparison_tables(comparison):
-            console.print(item)
+    _emit(fmt, json=lambda: report.comparison_dict(comparison),
+          csv=lambda: report.comparison_csv(comparison),
+          markdown=lambda: report.comparison_markdown(comparison),
+          tables=lambda: report.comparison_tables(comparison))
     if out_dir is not None:
         _write(out_dir, {"comparison.json": report.to_json(report.comparison_dict(comparison)),
                          "comparison.csv": report.comparison_csv(comparison),
@@ -208,16 +210,10 @@ def frontier_cmd(file: Path, variant: str | None, start: float | None, stop: flo
     if target_customers is not None or target_value is not None:
         target = budget_for_target(scenario, customers=target_customers, value=target_value,
                                    solver=solver)
-    if fmt == "json":
-        click.echo(report.to_json(report.frontier_dict(front, target)), nl=False)
-    elif fmt == "csv":
-        click.echo(report.frontier_csv(front), nl=False)
-    elif fmt == "markdown":
-        click.echo(report.frontier_markdown(front, target), nl=False)
-    else:
-        console = _console()
-        for item in report.frontier_tables(front, target):
-            console.print(item)
+    _emit(fmt, json=lambda: report.frontier_dict(front, target),
+          csv=lambda: report.frontier_csv(front),
+          markdown=lambda: report.frontier_markdown(front, target),
+          tables=lambda: report.frontier_tables(front, target))
     if out_dir is not None:
         _write(out_dir, {"frontier.json": report.to_json(report.frontier_dict(front, target)),
                          "frontier.csv": report.frontier_csv(front),
@@ -241,20 +237,15 @@ def sensitivity_cmd(file: Path, variant: str | None, fmt: str, out_dir: Path | N
     except ValueError as exc:
         click.echo(f"error: {exc}; run `chanopt plan` for the conflicts and repairs", err=True)
         sys.exit(EXIT_INFEASIBLE)
-    if fmt == "json":
-        click.echo(report.to_json(report.sensitivity_dict(rng)), nl=False)
-    elif fmt == "csv":
-        click.echo(rng.inputs.to_csv(index=False, float_format="%.6g"), nl=False)
-    elif fmt == "markdown":
-        click.echo(report.sensitivity_markdown(rng), nl=False)
-    else:
-        console = _console()
-        for item in report.sensitivity_tables(rng):
-            console.print(item)
+    inputs_csv = rng.inputs.to_csv(index=False, float_format="%.6g")
+    _emit(fmt, json=lambda: report.sensitivity_dict(rng), csv=lambda: inputs_csv,
+          markdown=lambda: report.sensitivity_markdown(rng),
+          tables=lambda: report.sensitivity_tables(rng))
     if out_dir is not None:
         _write(out_dir, {"sensitivity.json": report.to_json(report.sensitivity_dict(rng)),
-                         "sensitivity_inputs.csv": rng.inputs.to_csv(index=False, float_format="%.6g"),
-                         "sensitivity_constraints.csv": rng.constraints.to_csv(index=False, float_format="%.6g"),
+                         "sensitivity_inputs.csv": inputs_csv,
+                         "sensitivity_constraints.csv":
+                             rng.constraints.to_csv(index=False, float_format="%.6g"),
                          "sensitivity.md": report.sensitivity_markdown(rng)}, scenarios)
     sys.exit(EXIT_OK)
 

@@ -41,3 +41,12 @@ def plain(value: float) -> str:
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     return f"{value:.1f}" if value == int(value) else f"{value:.4g}"
+
+
+def channel_input(what: str, value: float | None, currency: str = "USD") -> str:
+    """A channel input as planners write it: CPL $45.00, CLV $9,000, lead-to-close 3.50%."""
+    if what == "cpl":
+        return money(value, currency, 2)
+    if what == "clv":
+        return money(value, currency)
+    return pct(value, 2)

@@ -6,11 +6,11 @@ channel) and a strategic one (CPA, CLV, CLV:CPA, ROI, net value).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from html import escape
 
 from . import charts, fmt
+from . import report as text
 from ._version import __version__
 from .compare import Comparison
 from .frontier import Frontier
@@ -140,32 +140,20 @@ def render_html(data: ReportData) -> str:
 
     if data.frontier is not None:
         front = data.frontier
-        rows = [[fmt.money(p.budget, cur), str(p.status), fmt.money(p.spend, cur),
-                 fmt.money(p.net_value, cur), fmt.num(p.customers, 2),
-                 fmt.money(p.blended_cpa, cur), fmt.money(p.marginal_net_value, cur, 2),
-                 _label(p.next_dollar_channel)] for p in front.points.itertuples()]
         sat = (f"Saturation at {fmt.money(front.saturation_budget, cur)}: "
                if front.saturation_budget is not None else "") + front.saturation_reason
         sections.append(("frontier", "Budget frontier",
                          _chart("frontier", charts.frontier_chart(front)) +
                          f'<p class="note">{escape(sat)}</p>' +
-                         _table(["Budget", "Status", "Spend", "Net value", "Customers",
-                                 "Blended CPA", "Next $ earns", "Next $ goes to"], rows, (1, 7))))
+                         _table(text.FRONTIER_HEADERS, text.frontier_cells(front, cur), (1, 8))))
 
     if data.ranging is not None:
-        rng = data.ranging
-        show = {"cpl": lambda v: fmt.money(v, cur, 2), "clv": lambda v: fmt.money(v, cur),
-                "lead_to_close": lambda v: fmt.pct(v, 2)}
-        rows = [[x.channel, x.input, show[x.input](x.value), show[x.input](x.low),
-                 show[x.input](x.high)] for x in rng.inputs.itertuples()]
-        crow = [[c.constraint, fmt.plain(c.limit), f"{fmt.money(c.shadow_price, cur, 2)} {c.unit}",
-                 fmt.plain(c.low), "unlimited" if math.isinf(c.high) else fmt.plain(c.high)]
-                for c in rng.constraints.itertuples()]
+        inputs, cons = text.range_cells(data.ranging)
         sections.append(("sensitivity", "Sensitivity",
                          "<h3>How far each input can move before the plan changes shape</h3>" +
-                         _table(["Channel", "Input", "Value", "From", "To"], rows, (0, 1)) +
+                         _table(text.RANGE_HEADERS[0], inputs, (0, 1)) +
                          "<h3>Where each shadow price holds</h3>" +
-                         _table(["Constraint", "Limit", "Shadow price", "From", "To"], crow, (0, 2))))
+                         _table(text.RANGE_HEADERS[1], cons, (0, 2))))
 
     sections.append(("inputs", "Inputs", _inputs(data)))
 
@@ -193,10 +181,6 @@ def fmt_val(value: float, kind: str, cur: str) -> str:
     return {"money": lambda: fmt.money(value, cur), "money2": lambda: fmt.money(value, cur, 2),
             "num": lambda: fmt.num(value, 1), "num2": lambda: fmt.num(value, 2),
             "ratio": lambda: fmt.ratio(value), "pct": lambda: fmt.pct(value)}[kind]()
-
-
-def _label(value: object) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
 def _inputs(data: ReportData) -> str:

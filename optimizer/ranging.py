@@ -211,9 +211,9 @@ def _input_row(scenario: Scenario, ch, what: str, low: float, high: float,
 
 def _statement(scenario: Scenario, name: str, what: str, base: float, low: float,
                high: float) -> str:
-    cur = scenario.currency
-    show = {"cpl": lambda v: fmt.money(v, cur, 2), "clv": lambda v: fmt.money(v, cur),
-            "lead_to_close": lambda v: fmt.pct(v, 2)}[what]
+    def show(v: float) -> str:
+        return fmt.channel_input(what, v, scenario.currency)
+
     label = {"cpl": "CPL", "clv": "CLV", "lead_to_close": "lead-to-close"}[what]
     parts = []
     if low > 0 and low < base * (1 - 1e-12):

@@ -341,14 +341,14 @@ def frontier_csv(front: Frontier) -> str:
     return front.points.to_csv(index=False, float_format="%.6g")
 
 
-def _frontier_cells(front: Frontier, cur: str) -> list[list[str]]:
+def frontier_cells(front: Frontier, cur: str) -> list[list[str]]:
     return [[fmt.money(r.budget, cur), str(r.status), fmt.money(r.spend, cur),
              fmt.money(r.net_value, cur), fmt.num(r.customers, 2), fmt.money(r.blended_cpa, cur),
              fmt.ratio(r.blended_clv_to_cpa), fmt.money(r.marginal_net_value, cur, 2),
-             _label(r.next_dollar_channel)] for r in front.points.itertuples()]
+             label(r.next_dollar_channel)] for r in front.points.itertuples()]
 
 
-def _label(value: object) -> str:
+def label(value: object) -> str:
     """A channel name, or a dash for none (None, or NaN after pandas' string dtype)."""
     return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
@@ -366,7 +366,7 @@ def _saturation_text(front: Frontier, cur: str) -> str:
 def frontier_markdown(front: Frontier, target: TargetPlan | None = None) -> str:
     cur = front.scenario.currency
     out = [f"# Budget frontier: {front.scenario.name}", "",
-           _md_table(FRONTIER_HEADERS, _frontier_cells(front, cur)), "",
+           _md_table(FRONTIER_HEADERS, frontier_cells(front, cur)), "",
            _saturation_text(front, cur), ""]
     if target is not None:
         out += ["## Target", "", target.explanation, ""]
@@ -380,7 +380,7 @@ def frontier_tables(front: Frontier, target: TargetPlan | None = None) -> list[A
     table = Table(title=f"Budget frontier — {front.scenario.name}", title_justify="left")
     for i, h in enumerate(FRONTIER_HEADERS):
         table.add_column(h, justify="left" if h in ("Status", "Next $ goes to") else "right")
-    for row in _frontier_cells(front, cur):
+    for row in frontier_cells(front, cur):
         table.add_row(*row)
     out: list[Any] = [table, _saturation_text(front, cur)]
     if target is not None:
@@ -408,12 +408,12 @@ def sensitivity_dict(rng: Ranging) -> dict[str, Any]:
                             for row in rng.constraints.to_dict("records")]}
 
 
-def _range_cells(rng: Ranging) -> tuple[list[list[str]], list[list[str]]]:
+def range_cells(rng: Ranging) -> tuple[list[list[str]], list[list[str]]]:
+    """Formatted rows of the input ranges and of the constraint price ranges."""
     cur = rng.scenario.currency
-    show = {"cpl": lambda v: fmt.money(v, cur, 2), "clv": lambda v: fmt.money(v, cur),
-            "lead_to_close": lambda v: fmt.pct(v, 2)}
-    inputs = [[r.channel, r.input, show[r.input](r.value), show[r.input](r.low),
-               show[r.input](r.high)] for r in rng.inputs.itertuples()]
+    inputs = [[r.channel, r.input, *(fmt.channel_input(r.input, v, cur)
+                                      for v in (r.value, r.low, r.high))]
+              for r in rng.inputs.itertuples()]
     cons = [[r.constraint, fmt.plain(r.limit), f"{fmt.money(r.shadow_price, cur, 2)} {r.unit}",
              fmt.plain(r.low), "unlimited" if math.isinf(r.high) else fmt.plain(r.high)]
             for r in rng.constraints.itertuples()]
@@ -425,7 +425,7 @@ RANGE_HEADERS = (["Channel", "Input", "Value", "Plan keeps its shape from", "to"
 
 
 def sensitivity_markdown(rng: Ranging) -> str:
-    inputs, cons = _range_cells(rng)
+    inputs, cons = range_cells(rng)
     return "\n".join([f"# Sensitivity: {rng.scenario.name}", "",
                       "## How far each input can move before the plan changes shape", "",
                       _md_table(RANGE_HEADERS[0], inputs), "",
@@ -434,14 +434,15 @@ def sensitivity_markdown(rng: Ranging) -> str:
 
 
 def sensitivity_tables(rng: Ranging) -> list[Any]:
-    inputs, cons = _range_cells(rng)
+    inputs, cons = range_cells(rng)
     out: list[Any] = []
-    for title, headers, rows in (
-            ("How far each input can move before the plan changes shape", RANGE_HEADERS[0], inputs),
-            ("Binding constraints: shadow price and where it holds", RANGE_HEADERS[1], cons)):
+    for title, headers, rows, text_cols in (
+            ("How far each input can move before the plan changes shape", RANGE_HEADERS[0],
+             inputs, 2),
+            ("Binding constraints: shadow price and where it holds", RANGE_HEADERS[1], cons, 1)):
         table = Table(title=title, title_justify="left")
         for i, h in enumerate(headers):
-            table.add_column(h, justify="left" if i < 2 and title.startswith("How") or i == 0 else "right")
+            table.add_column(h, justify="left" if i < text_cols else "right")
         for row in rows:
             table.add_row(*row)
         out.append(table)
