@@ -33,6 +33,9 @@ from scipy.sparse.linalg import splu
 
 from . import fmt
 from .backends.session import HighsSession
+from .constraints import constraint_table
+from .explain import explain_channels
+from .kpis import marginal_cpl
 from .lp import LinearProgram, RowKind, build_lp
 from .model import Scenario
 from .status import Status
@@ -189,28 +192,31 @@ def ranging(scenario: Scenario) -> Ranging:
         status = "infeasible" if x is None else "not optimal"
         raise ValueError(f"ranging needs an optimal plan; '{scenario.name}' is {status}")
     spend = np.bincount(lp.col_channel, weights=x, minlength=len(scenario.channels))
+    table = constraint_table(scenario, lp, x, duals)
+    why = explain_channels(scenario, lp, x, table, marginal_cpl(lp, x, len(scenario.channels)))
     rows = []
     for i, ch in enumerate(scenario.channels):
         for what in ("cpl", "lead_to_close", "clv"):
             lo, hi = basis.rank1_interval(*_direction(lp, scenario, i, what))
             low, high = _values(scenario, i, what, lo, hi)
-            rows.append(_input_row(scenario, ch, what, low, high, spend[i]))
+            rows.append(_input_row(scenario, ch, what, low, high, spend[i], why[i]))
     inputs = pd.DataFrame(rows)
     return Ranging(scenario, inputs, _constraint_ranges(scenario, lp, basis, x, duals))
 
 
 def _input_row(scenario: Scenario, ch, what: str, low: float, high: float,
-               spend: float) -> dict:
+               spend: float, why: str) -> dict:
     base = {"cpl": ch.cpl, "lead_to_close": ch.lead_to_close, "clv": ch.clv}[what]
     if what == "lead_to_close":  # a rate stays a rate, and customers stay SQLs first
         high = min(high, 1.0, ch.lead_to_sql if ch.lead_to_sql is not None else 1.0)
     return {"channel": ch.name, "input": what, "value": base, "low": low, "high": high,
             "spend": spend,
-            "statement": _statement(scenario, ch.name, what, base, low, high)}
+            "statement": _statement(scenario, ch.name, what, base, low, high, why)}
 
 
 def _statement(scenario: Scenario, name: str, what: str, base: float, low: float,
-               high: float) -> str:
+               high: float, why: str) -> str:
+    """'LinkedIn Ads: at its max_spend ($90,000), as long as its CPL stays below $187.50'."""
     def show(v: float) -> str:
         return fmt.channel_input(what, v, scenario.currency)
 
@@ -221,14 +227,12 @@ def _statement(scenario: Scenario, name: str, what: str, base: float, low: float
     if math.isfinite(high):
         parts.append(f"below {show(high)}")
     if not parts:
-        return f"{name}: the plan keeps its shape for any {label}"
-    return f"{name}: the plan keeps its shape while its {label} stays {' and '.join(parts)}"
+        return f"{name}: {why}, whatever its {label}"
+    return f"{name}: {why}, as long as its {label} stays {' and '.join(parts)}"
 
 
 def _constraint_ranges(scenario: Scenario, lp: LinearProgram, basis: _Basis, x: np.ndarray,
                        duals: np.ndarray) -> pd.DataFrame:
-    from .constraints import constraint_table
-
     table = constraint_table(scenario, lp, x, duals)
     out = []
     for r in np.flatnonzero(table["binding"].to_numpy()):

@@ -72,7 +72,8 @@ def test_example_ranges_by_hand():
     assert r.loc[("LinkedIn Ads", "cpl"), "high"] == pytest.approx(187.5)
     assert r.loc[("LinkedIn Ads", "clv"), "low"] == pytest.approx(12000)
     assert math.isinf(r.loc[("LinkedIn Ads", "clv"), "high"])
-    assert "stays below $187.50" in r.loc[("LinkedIn Ads", "cpl"), "statement"]
+    assert r.loc[("LinkedIn Ads", "cpl"), "statement"] == (
+        "LinkedIn Ads: at its max_spend ($90,000), as long as its CPL stays below $187.50")
 
 
 def test_example_constraint_price_ranges():
