@@ -52,7 +52,10 @@ def suggest_repairs(scenario: Scenario, limit: int = 8) -> tuple[Suggestion, ...
     lp = build_lp(scenario)
     if _feasible_lp(lp):
         return ()
-    rows = conflicting_rows(lp) if lp.n_rows <= MAX_ROWS_FOR_ISOLATION else []
+    # the constraints to try: an irreducible conflict, or on large models (where isolating
+    # one costs a solve per row) those that the elastic LP had to relax
+    rows = (conflicting_rows(lp) if lp.n_rows <= MAX_ROWS_FOR_ISOLATION
+            else [int(r) for r in np.flatnonzero(_elastic_slack(scenario, lp)[0])])
     found: list[Suggestion] = []
     for r in rows:
         for suggestion in _suggestions_for_row(scenario, lp, r):
@@ -66,12 +69,8 @@ def suggest_repairs(scenario: Scenario, limit: int = 8) -> tuple[Suggestion, ...
     return tuple(ranked[:limit])
 
 
-def _elastic(scenario: Scenario, lp: LinearProgram) -> Suggestion | None:
-    """The smallest combined relaxation: one LP with a penalised slack on every constraint,
-    each weighted by the size of its limit (so the penalty counts relative changes).
-
-    Limits on the right-hand side become changes directly; floors and shares whose rows
-    needed slack are then relaxed, one at a time, by the exact single-row search."""
+def _elastic_slack(scenario: Scenario, lp: LinearProgram) -> tuple[np.ndarray, np.ndarray | None]:
+    """(mask of rows relaxed, slack per row in the row's <= form) of the elastic LP."""
     n, m = lp.n_cols, lp.n_rows
     eq = np.flatnonzero(lp.is_eq)
     scale = np.maximum(np.abs(lp.b), 1.0)
@@ -86,9 +85,22 @@ def _elastic(scenario: Scenario, lp: LinearProgram) -> Suggestion | None:
                       ub=np.r_[lp.ub, np.full(m + eq.size, np.inf)])
     out = highs_solve(elastic, SolveOptions())
     if out.status is not Status.OPTIMAL or out.x is None:
-        return None
+        return np.zeros(m, dtype=bool), None
     slack = out.x[n:n + m].copy()
     slack[eq] -= out.x[n + m:]
+    return np.abs(slack) > 1e-7 * np.maximum(np.abs(lp.b), 1.0), slack
+
+
+def _elastic(scenario: Scenario, lp: LinearProgram) -> Suggestion | None:
+    """The smallest combined relaxation: one LP with a penalised slack on every constraint,
+    each weighted by the size of its limit (so the penalty counts relative changes).
+
+    Limits on the right-hand side become changes directly; floors and shares whose rows
+    needed slack are then relaxed, one at a time, by the exact single-row search."""
+    _, slack = _elastic_slack(scenario, lp)
+    if slack is None:
+        return None
+    homogeneous = np.array([k not in RHS_KINDS for k in lp.row_kind])
     tol = 1e-7 * np.maximum(np.abs(lp.b), 1.0)
     steps: list[Suggestion] = []
     for r in np.flatnonzero((np.abs(slack) > tol) & ~homogeneous):
@@ -119,7 +131,7 @@ def _elastic(scenario: Scenario, lp: LinearProgram) -> Suggestion | None:
 
 def _together(steps: list[Suggestion]) -> Suggestion:
     """One suggestion made of several; repeated changes to one field collapse into one
-    (each step sets an absolute value, so the last one stands)."""
+    (each step sets an absolute value, so the last one stands). A single step is itself."""
     merged: dict[str, Suggestion] = {}
     for step in steps:
         first = merged.get(step.field)
@@ -132,6 +144,8 @@ def _together(steps: list[Suggestion]) -> Suggestion:
         merged.pop(step.field, None)
         merged[step.field] = step
     steps = list(merged.values())
+    if len(steps) == 1:
+        return steps[0]
 
     def apply_all(s: Scenario, parts: tuple[Suggestion, ...] = tuple(steps)) -> Scenario:
         for part in parts:
