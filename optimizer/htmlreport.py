@@ -98,9 +98,13 @@ def render_html(data: ReportData) -> str:
 
     # allocation
     frame = r.channels if ok else r.current_channels
-    rows = [[str(n), fmt.money(c.spend, cur), fmt.money(c.current_spend, cur),
-             fmt.money(c.change, cur), fmt.pct(c.share), str(c.why) if ok else ""]
-            for n, c in frame.iterrows()]
+    if ok:
+        rows = [[str(n), fmt.money(c.spend, cur), fmt.money(c.current_spend, cur),
+                 fmt.money(c.change, cur), fmt.pct(c.share), str(c.why)]
+                for n, c in frame.iterrows()]
+    else:  # no plan: show the current one only, never a clipped allocation
+        rows = [[str(n), "—", fmt.money(c.current_spend, cur), "—", "—", "no feasible plan"]
+                for n, c in frame.iterrows()]
     sections.append(("allocation", "Current vs optimal spend",
                      _chart("spend", charts.spend_chart(r)) +
                      _table(["Channel", "Optimal", "Current", "Change", "Share", "Why"], rows, (0, 5))))

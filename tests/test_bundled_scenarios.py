@@ -24,6 +24,8 @@ def test_whatif_files_extend_the_base():
     assert cut.budget == pytest.approx(0.8 * base.budget)
     assert shock.channel("PPC").cpl == pytest.approx(1.25 * base.channel("PPC").cpl)
     assert cut.channels == base.channels
+    shock50 = load_scenario(SCENARIOS / "whatif_ppc_cpl_shock.yaml", variant="PPC CPL +50%")
+    assert shock50.channel("PPC").cpl == pytest.approx(1.5 * base.channel("PPC").cpl)
 
 
 def test_example_reallocates_away_from_social_ads():

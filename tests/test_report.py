@@ -77,6 +77,7 @@ def test_infeasible_report_lists_repairs(tmp_path):
     html = (tmp_path / "report.html").read_text()
     assert "No plan satisfies every constraint" in html
     assert "lower PPC min_spend from $20,000 to $0" in html
+    assert "no feasible plan" in html  # the current plan is shown, never as an optimum
     assert "Repairs" in load_workbook(tmp_path / "report.xlsx", read_only=True).sheetnames
 
 
