@@ -589,7 +589,7 @@ def _merge_channel(base: dict[str, Located], changes: dict[str, Located],
         if rel is None:
             if key == "cpl" and "tiers" in base:
                 problems.add(item.loc, "this channel has tiers; give new `tiers`, or change "
-                                       f"every tier's CPL at once with a relative change like \"+25%\"")
+                                       "every tier's CPL at once with a relative change like \"+25%\"")
                 continue
             if key == "tiers":
                 base.pop("cpl", None)

@@ -253,7 +253,6 @@ def _best_parameter(lp: LinearProgram, r: int, relaxed: float) -> float | None:
 
 def _suggestions_for_row(scenario: Scenario, lp: LinearProgram, r: int) -> list[Suggestion]:
     kind = lp.row_kind[r]
-    cur = scenario.currency
     ch = scenario.channels[lp.row_channel[r]] if lp.row_channel[r] >= 0 else None
     limit = float(lp.row_limit[r])
     name = lp.row_name(r, scenario.channel_names,

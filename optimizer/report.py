@@ -378,7 +378,7 @@ def frontier_markdown(front: Frontier, target: TargetPlan | None = None) -> str:
 def frontier_tables(front: Frontier, target: TargetPlan | None = None) -> list[Any]:
     cur = front.scenario.currency
     table = Table(title=f"Budget frontier — {front.scenario.name}", title_justify="left")
-    for i, h in enumerate(FRONTIER_HEADERS):
+    for h in FRONTIER_HEADERS:
         table.add_column(h, justify="left" if h in ("Status", "Next $ goes to") else "right")
     for row in frontier_cells(front, cur):
         table.add_row(*row)
