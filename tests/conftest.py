@@ -1,11 +1,19 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from optimizer import Channel, Constraints, Group, Scenario, Tier
+
+# CI replays a fixed set of examples (a red CI then means a change broke something);
+# local runs keep exploring new random ones and remember failures in .hypothesis/.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
