@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import fmt
 from .compare import Comparison
 from .frontier import Frontier
 from .planner import PlanResult
@@ -32,7 +33,7 @@ def _figure(width: float, height: float) -> Figure:
 def _money_axis(ax, currency: str) -> None:
     from matplotlib.ticker import FuncFormatter
 
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency.upper(), "")
+    symbol = fmt.SYMBOLS.get(currency.upper(), "")
     ax.xaxis.set_major_formatter(FuncFormatter(
         lambda v, _: f"{symbol}{v / 1000:,.0f}k" if abs(v) >= 1000 else f"{symbol}{v:,.0f}"))
 

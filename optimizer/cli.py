@@ -6,6 +6,7 @@ Exit codes: 0 every plan optimal (or the file valid), 1 infeasible or no plan fo
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -114,9 +115,13 @@ def plan(file: Path, variant: str | None, solver: str, fmt: str, out_dir: Path |
                     export_model=str(export_model) if export_model else None)
     comparison = compare([head, *scenarios[1:]], solver=solver) if len(scenarios) > 1 else None
     repairs = head.suggest_repairs()
-    _emit_plan(head, comparison, fmt, repairs)
+    plan_json = functools.cache(lambda: _plan_json(head, comparison, repairs))
+    _emit(fmt, json=plan_json, csv=lambda: report.channels_csv(head),
+          markdown=lambda: report.plan_markdown(head, comparison, repairs),
+          tables=lambda: [*report.plan_tables(head, repairs),
+                          *(report.comparison_tables(comparison) if comparison else [])])
     if out_dir is not None:
-        files = {"plan.json": report.to_json(_plan_json(head, comparison, repairs)),
+        files = {"plan.json": report.to_json(plan_json()),
                  "channels.csv": report.channels_csv(head),
                  "current_channels.csv": report.current_csv(head),
                  "constraints.csv": report.constraints_csv(head),
@@ -146,15 +151,6 @@ def _plan_json(head: PlanResult, comparison: Comparison | None,
         data["spend_by_scenario"] = extra["spend"]
         data["variants"] = extra["plans"][1:]
     return data
-
-
-def _emit_plan(head: PlanResult, comparison: Comparison | None, fmt: str,
-               repairs: tuple[Suggestion, ...]) -> None:
-    _emit(fmt, json=lambda: _plan_json(head, comparison, repairs),
-          csv=lambda: report.channels_csv(head),
-          markdown=lambda: report.plan_markdown(head, comparison, repairs),
-          tables=lambda: [*report.plan_tables(head, repairs),
-                          *(report.comparison_tables(comparison) if comparison else [])])
 
 
 @main.command("compare")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import fmt
-from .lp import LinearProgram, RowKind
+from .lp import LinearProgram, RowKind, channel_spend
 from .model import Scenario
 
 UNITS = {
@@ -32,7 +32,7 @@ HOMOGENEOUS = {RowKind.FLOOR, RowKind.BLENDED_FLOOR, RowKind.GROUP_MIN, RowKind.
 
 
 def _row_spend(lp: LinearProgram, x: np.ndarray, n: int) -> tuple[np.ndarray, float]:
-    spend = np.bincount(lp.col_channel, weights=x, minlength=n)
+    spend = channel_spend(lp, x, n)
     return spend, float(spend.sum())
 
 
@@ -73,7 +73,7 @@ def constraint_table(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
     """One row per constraint: limit, activity, slack, binding, shadow price."""
     n = len(scenario.channels)
     names_c = scenario.channel_names
-    names_g = tuple(g.name for g in scenario.constraints.groups)
+    names_g = scenario.group_names
     spend, total = _row_spend(lp, x, n)
     ax = lp.A @ x
     slack_le = lp.b - ax
@@ -103,8 +103,10 @@ def constraint_table(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
     return pd.DataFrame({
         "constraint": [lp.row_name(r, names_c, names_g) for r in range(lp.n_rows)],
         "kind": [str(k) for k in lp.row_kind],
-        "channel": [names_c[c] if c >= 0 else None for c in lp.row_channel],
-        "group": [names_g[g] if g >= 0 else None for g in lp.row_group],
+        # object dtype keeps None for "no channel" (a string dtype would make it NaN)
+        "channel": pd.Series([names_c[c] if c >= 0 else None for c in lp.row_channel],
+                             dtype=object),
+        "group": pd.Series([names_g[g] if g >= 0 else None for g in lp.row_group], dtype=object),
         "source": list(lp.row_source),
         "sense": ["==" if e else (">=" if k in (RowKind.MIN_SPEND, RowKind.FLOOR,
                                                 RowKind.BLENDED_FLOOR, RowKind.GROUP_MIN)

@@ -131,9 +131,11 @@ def _disjoint(groups: list) -> bool:
     return True
 
 
-def _feasible(lp: LinearProgram, rows: np.ndarray) -> bool:
-    sub = replace(lp, c=np.zeros(lp.n_cols), A=lp.A[rows], b=lp.b[rows], is_eq=lp.is_eq[rows])
-    return highs_solve(sub, SolveOptions()).status is Status.OPTIMAL
+def is_feasible(lp: LinearProgram, rows: np.ndarray | None = None) -> bool:
+    """Whether some x meets the column bounds and `rows` (a boolean mask; all rows if None)."""
+    sub = lp if rows is None else lp.subset(np.flatnonzero(rows))
+    return highs_solve(replace(sub, c=np.zeros(sub.n_cols)), SolveOptions()).status \
+        is Status.OPTIMAL
 
 
 def conflicting_rows(lp: LinearProgram) -> list[int]:
@@ -143,12 +145,12 @@ def conflicting_rows(lp: LinearProgram) -> list[int]:
     remains speaks of budgets and minimums rather than incidental rows where it can.
     """
     keep = np.ones(lp.n_rows, dtype=bool)
-    if _feasible(lp, keep):
+    if is_feasible(lp, keep):
         return []
     priority = {RowKind.BUDGET: 9, RowKind.MIN_SPEND: 8, RowKind.FLOOR: 7}
     order = sorted(range(lp.n_rows), key=lambda r: priority.get(lp.row_kind[r], 0))
     for r in order:
         keep[r] = False
-        if _feasible(lp, keep):
+        if is_feasible(lp, keep):
             keep[r] = True  # needed for the conflict
     return [int(r) for r in np.flatnonzero(keep)]

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from . import fmt
-from .lp import LinearProgram
+from .lp import LinearProgram, channel_spend
 from .model import Scenario
 
 TOL = 1e-6
@@ -17,17 +17,16 @@ def explain_channels(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
     """One sentence per channel, in scenario order."""
     cur = scenario.currency
     n = len(scenario.channels)
-    spend = np.bincount(lp.col_channel, weights=x, minlength=n)
+    spend = channel_spend(lp, x, n)
     binding = constraints[constraints["binding"]]
     by_channel = {name: set(rows["kind"]) for name, rows in binding.groupby("channel")}
     members = {g.name: set(g.channels) for g in scenario.constraints.groups}
-    price = {(r.kind, r.channel if pd.notna(r.channel) else None): float(r.shadow_price)
-             for r in binding.itertuples()}
+    price = {(r.kind, r.channel): float(r.shadow_price) for r in binding.itertuples()}
     group_price: dict[str, float] = {}
     for r in binding.itertuples():
-        if pd.notna(r.group):
+        if r.group is not None:
             group_price[r.group] = max(group_price.get(r.group, 0.0), abs(float(r.shadow_price)))
-    groups_binding = [r.group for r in binding.itertuples() if pd.notna(r.group)]
+    groups_binding = [r.group for r in binding.itertuples() if r.group is not None]
     caps = [r.kind for r in binding.itertuples()
             if r.kind in ("max_leads", "max_sqls", "max_customers", "blended_clv_to_cpa_floor")]
     budget_binds = "budget" in set(binding["kind"])

@@ -57,10 +57,12 @@ class TargetPlan:
     explanation: str
 
 
-def _point(lp: LinearProgram, x: np.ndarray, n: int, ltc_col: np.ndarray) -> dict[str, float]:
+def _point(lp: LinearProgram, x: np.ndarray) -> dict[str, float]:
+    """Totals of one frontier point straight from the column values (no DataFrames: this
+    runs once per budget)."""
     spend = float(x.sum())
     leads = float(x @ (1.0 / lp.col_cpl))
-    customers = float(x @ ltc_col)
+    customers = float(x @ lp.col_customers_per_dollar)
     value = float(x @ lp.col_value_per_dollar)
     return {"spend": spend, "leads": leads, "customers": customers, "value": value,
             "net_value": value - spend,
@@ -88,8 +90,6 @@ def budget_frontier(scenario: Scenario, budgets: list[float] | np.ndarray | None
     if (budgets <= 0).any():
         raise ValueError("frontier budgets must be positive")
 
-    ltc = np.array([c.lead_to_close for c in scenario.channels])
-    ltc_col = ltc[lp.col_channel] / lp.col_cpl
     session = HighsSession(lp)
     rows, spends = [], []
     for budget in budgets:
@@ -103,16 +103,18 @@ def budget_frontier(scenario: Scenario, budgets: list[float] | np.ndarray | None
             spends.append(np.full(n, math.nan))
             continue
         x = np.clip(x, lp.lb, lp.ub)
-        row.update(_point(lp, x, n, ltc_col))
+        row.update(_point(lp, x))
         row["unspent"] = float(budget) - row["spend"]  # type: ignore[operator]
         marginal = float(-duals[BUDGET_ROW])
         row["marginal_net_value"] = 0.0 if abs(marginal) < 1e-9 else marginal
         row["next_dollar_channel"] = _next_dollar(session, lp, x, budget, n, names,
                                                   marginal, scenario.use_full_budget)
-        session.set_row_upper(BUDGET_ROW, budget)
         rows.append(row)
         spends.append(channel_spend(lp, x, n))
     table = pd.DataFrame(rows, columns=list(POINT_COLUMNS))
+    # keep "no channel" as None (pandas' string dtype would turn it into NaN)
+    table["next_dollar_channel"] = pd.Series([r["next_dollar_channel"] for r in rows],
+                                             dtype=object)
     spend = pd.DataFrame(np.vstack(spends), columns=names,
                          index=pd.Index(budgets, name="budget"))
     return Frontier(scenario, table, spend, saturation, reason)
@@ -133,11 +135,16 @@ def _next_dollar(session: HighsSession, lp: LinearProgram, x: np.ndarray, budget
     return names[best] if delta[best] > 1e-6 * step else None
 
 
+def _without_budget(lp: LinearProgram) -> LinearProgram:
+    """The same LP with the budget row left unbounded (an equality budget included)."""
+    b, is_eq = lp.b.copy(), lp.is_eq.copy()
+    b[BUDGET_ROW], is_eq[BUDGET_ROW] = math.inf, False
+    return replace(lp, b=b, is_eq=is_eq)
+
+
 def _saturation(scenario: Scenario, lp: LinearProgram) -> tuple[float | None, str]:
     """Spend of the optimum with no budget limit: beyond it extra money earns nothing."""
-    free = replace(lp, b=lp.b.copy(), is_eq=lp.is_eq.copy())
-    free.b[BUDGET_ROW] = math.inf
-    free.is_eq[BUDGET_ROW] = False
+    free = _without_budget(lp)
     status, x, duals = HighsSession(free).solve()
     if status is Status.UNBOUNDED:
         return None, ("extra money keeps earning: a channel with no spending limit returns "
@@ -166,23 +173,20 @@ def budget_for_target(scenario: Scenario, *, customers: float | None = None,
     kind, amount = ("customers", customers) if customers is not None else ("value", value)
     assert amount is not None
     lp = build_lp(scenario)
-    ltc = np.array([c.lead_to_close for c in scenario.channels])
-    per_dollar = (ltc[lp.col_channel] / lp.col_cpl if kind == "customers"
-                  else lp.col_value_per_dollar)
-    b = lp.b.copy()
-    b[BUDGET_ROW] = math.inf
-    is_eq = lp.is_eq.copy()
-    is_eq[BUDGET_ROW] = False
+    per_dollar = lp.col_customers_per_dollar if kind == "customers" else lp.col_value_per_dollar
+    free = _without_budget(lp)
     target_row = sp.csr_matrix(-per_dollar.reshape(1, -1))
-    cheapest = replace(lp, c=-np.ones(lp.n_cols), A=sp.vstack([lp.A, target_row]).tocsr(),
-                       b=np.r_[b, -amount], is_eq=np.r_[is_eq, False],
+    cheapest = replace(free, c=-np.ones(lp.n_cols), A=sp.vstack([lp.A, target_row]).tocsr(),
+                       b=np.r_[free.b, -amount], is_eq=np.r_[free.is_eq, False],
                        row_scale=np.r_[lp.row_scale, 1.0])
+    cur = scenario.currency
+
+    def show(v: float) -> str:
+        return f"{v:,.1f} customers" if kind == "customers" else f"{fmt.money(v, cur)} of value"
+
     out = get_backend(solver)(cheapest, SolveOptions())
     if out.status is not Status.OPTIMAL or out.x is None:
-        reachable = _max_reachable(lp, per_dollar, b, is_eq)
-        cur = scenario.currency
-        show = (lambda v: f"{v:,.1f} customers") if kind == "customers" else \
-            (lambda v: f"{fmt.money(v, cur)} of value")
+        reachable = _max_reachable(free, per_dollar)
         if reachable is None:
             why = "the constraints conflict at every budget (see `chanopt plan`)"
         else:
@@ -193,16 +197,14 @@ def budget_for_target(scenario: Scenario, *, customers: float | None = None,
     need = float(x.sum())
     sized = scenario.with_budget(max(need, 1e-9))
     frame = evaluate(sized, lp, x)
-    cur = scenario.currency
-    goal = f"{amount:,.1f} customers" if kind == "customers" else f"{fmt.money(amount, cur)} of value"
     return TargetPlan(sized, kind, amount, Status.OPTIMAL, need, frame, totals(sized, frame),
-                      f"the smallest budget that reaches {goal} is {fmt.money(need, cur, 2)}")
+                      f"the smallest budget that reaches {show(amount)} is "
+                      f"{fmt.money(need, cur, 2)}")
 
 
-def _max_reachable(lp: LinearProgram, per_dollar: np.ndarray, b: np.ndarray,
-                   is_eq: np.ndarray) -> float | None:
-    most = replace(lp, c=per_dollar, b=b, is_eq=is_eq)
-    status, x, _ = HighsSession(most).solve()
+def _max_reachable(free: LinearProgram, per_dollar: np.ndarray) -> float | None:
+    """Most of `per_dollar` (customers or value) reachable with no budget limit."""
+    status, x, _ = HighsSession(replace(free, c=per_dollar)).solve()
     if status is Status.OPTIMAL and x is not None:
         return float(per_dollar @ x)
     return None

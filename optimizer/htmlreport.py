@@ -75,9 +75,8 @@ def render_html(data: ReportData) -> str:
     # summary
     parts = []
     if ok and r.totals is not None:
-        rows = [[label, fmt_val(r.totals[key], kind, cur), fmt_val(r.current_totals[key], kind, cur)]
-                for label, key, kind in TOTALS]
-        parts.append(_table(["", "Optimal", "Current"], rows))
+        parts.append(_table(["", "Optimal", "Current"],
+                            text.totals_cells(r.totals, r.current_totals, cur)))
         binding = r.binding
         if not binding.empty:
             parts.append("<h3>Binding constraints and shadow prices</h3>")
@@ -129,16 +128,10 @@ def render_html(data: ReportData) -> str:
 
     if data.comparison is not None:
         cmp_ = data.comparison
-        rows = [[str(t.scenario), str(t.status), fmt.money(t.budget, cur), fmt.money(t.spend, cur),
-                 fmt.num(t.customers, 2), fmt.money(t.blended_cpa, cur),
-                 fmt.ratio(t.blended_clv_to_cpa), fmt.money(t.net_value, cur),
-                 fmt.money(t.net_value_vs_current, cur)] for t in cmp_.table.itertuples()]
-        spend_rows = [[str(ch)] + [fmt.money(v, cur) for v in cmp_.spend.loc[ch]]
-                      for ch in cmp_.spend.index]
+        rows, spend_rows = text.comparison_cells(cmp_)
         sections.append(("comparison", "Scenario comparison",
                          _chart("comparison", charts.comparison_chart(cmp_)) +
-                         _table(["Scenario", "Status", "Budget", "Spend", "Customers",
-                                 "Blended CPA", "CLV:CPA", "Net value", "vs current"], rows, (0, 1)) +
+                         _table(text.COMPARISON_HEADERS, rows, (0, 1)) +
                          "<h3>Spend by channel and scenario</h3>" +
                          _table(["Channel", *map(str, cmp_.spend.columns)], spend_rows, (0,))))
 
@@ -172,19 +165,6 @@ def render_html(data: ReportData) -> str:
             f"<title>{escape(sc.name)} — chanopt report</title><style>{CSS}</style></head>"
             f"<body><header><h1>{escape(sc.name)} {status}</h1><p>{meta}</p></header>"
             f"<nav>{nav}</nav><main>{body}</main></body></html>\n")
-
-
-TOTALS = [("Spend", "spend", "money"), ("Unspent budget", "unspent", "money"),
-          ("Leads", "leads", "num"), ("Customers", "customers", "num2"),
-          ("Value (expected CLV)", "value", "money"), ("Net value", "net_value", "money"),
-          ("Blended CPL", "blended_cpl", "money2"), ("Blended CPA", "blended_cpa", "money"),
-          ("Blended CLV:CPA", "blended_clv_to_cpa", "ratio"), ("ROI", "roi", "pct")]
-
-
-def fmt_val(value: float, kind: str, cur: str) -> str:
-    return {"money": lambda: fmt.money(value, cur), "money2": lambda: fmt.money(value, cur, 2),
-            "num": lambda: fmt.num(value, 1), "num2": lambda: fmt.num(value, 2),
-            "ratio": lambda: fmt.ratio(value), "pct": lambda: fmt.pct(value)}[kind]()
 
 
 def _inputs(data: ReportData) -> str:

@@ -14,7 +14,7 @@ positions only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import numpy as np
@@ -52,6 +52,7 @@ class LinearProgram:
     col_start: np.ndarray  # cumulative channel spend where the column's tier begins
     col_cpl: np.ndarray
     col_value_per_dollar: np.ndarray
+    col_customers_per_dollar: np.ndarray
     # rows
     row_kind: tuple[RowKind, ...]
     row_channel: np.ndarray  # -1 when not a channel row
@@ -76,6 +77,16 @@ class LinearProgram:
         if self.row_group[r] >= 0:
             return f"{kind}[{group_names[self.row_group[r]]}]"
         return str(kind)
+
+    def subset(self, rows: list[int] | np.ndarray) -> LinearProgram:
+        """The LP with only `rows` (column bounds kept), row metadata sliced alike."""
+        idx = np.asarray(rows, dtype=np.int64)
+        return replace(self, A=self.A[idx], b=self.b[idx], is_eq=self.is_eq[idx],
+                       row_kind=tuple(self.row_kind[r] for r in idx),
+                       row_channel=self.row_channel[idx], row_group=self.row_group[idx],
+                       row_limit=self.row_limit[idx],
+                       row_source=tuple(self.row_source[r] for r in idx),
+                       row_scale=self.row_scale[idx])
 
 
 class _Rows:
@@ -139,7 +150,8 @@ def build_lp(scenario: Scenario) -> LinearProgram:
     ltc = np.array([c.lead_to_close for c in chans], dtype=float)
     clv = np.array([c.clv for c in chans], dtype=float)
     lpd = 1.0 / cpl  # leads per dollar
-    vpd = lpd * ltc[cc] * clv[cc]  # value per dollar
+    cpd = lpd * ltc[cc]  # customers per dollar
+    vpd = cpd * clv[cc]  # value per dollar
     cols = np.arange(m)
     ones = np.ones(m)
     rows = _Rows()
@@ -184,7 +196,7 @@ def build_lp(scenario: Scenario) -> LinearProgram:
         (RowKind.MAX_LEADS, cons.max_leads, lambda: lpd),
         (RowKind.MAX_SQLS, cons.max_sqls,
          lambda: lpd * np.array([c.lead_to_sql or 0.0 for c in chans])[cc]),
-        (RowKind.MAX_CUSTOMERS, cons.max_customers, lambda: lpd * ltc[cc]),
+        (RowKind.MAX_CUSTOMERS, cons.max_customers, lambda: cpd),
     ):
         if cap is not None:
             rows.add_block(kind, np.zeros(m, dtype=np.int64), cols, per_dollar(),
@@ -222,7 +234,8 @@ def build_lp(scenario: Scenario) -> LinearProgram:
     return LinearProgram(
         c=vpd - 1.0, A=A, b=b, is_eq=np.concatenate(rows.eq),
         lb=np.zeros(m), ub=ub, col_channel=cc, col_tier=np.asarray(col_tier, dtype=np.int64),
-        col_start=np.asarray(starts, dtype=float), col_cpl=cpl, col_value_per_dollar=vpd, row_kind=tuple(rows.kind),
+        col_start=np.asarray(starts, dtype=float), col_cpl=cpl, col_value_per_dollar=vpd,
+        col_customers_per_dollar=cpd, row_kind=tuple(rows.kind),
         row_channel=np.concatenate(rows.channel).astype(np.int64),
         row_group=np.concatenate(rows.group).astype(np.int64),
         row_limit=np.concatenate(rows.limit), row_source=tuple(rows.source), row_scale=scale)

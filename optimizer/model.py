@@ -10,6 +10,7 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -106,6 +107,10 @@ class Scenario:
     def channel_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.channels)
 
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        return tuple(g.name for g in self.constraints.groups)
+
     def floor_of(self, channel: Channel) -> float | None:
         """The CLV:CPA floor that applies to `channel` (its own, else the scenario's)."""
         own = channel.min_clv_to_cpa
@@ -136,14 +141,12 @@ class Scenario:
                 upper, upper_src = high, "max_change"
         return lower, lower_src, upper, upper_src
 
-    @property
+    @cached_property
     def input_hash(self) -> str:
         """Short, stable hash of everything that determines the optimum."""
-        payload = asdict(replace(self, source=None, inputs=()))
-        payload.pop("source", None)
-        payload.pop("inputs", None)
-        payload.pop("description", None)
-        payload.pop("variant_of", None)
+        payload = asdict(self)
+        for key in ("source", "inputs", "description", "variant_of"):
+            payload.pop(key)
         text = json.dumps(payload, sort_keys=True, default=str, allow_nan=True)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 

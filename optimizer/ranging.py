@@ -36,7 +36,7 @@ from .backends.session import HighsSession
 from .constraints import constraint_table
 from .explain import explain_channels
 from .kpis import marginal_cpl
-from .lp import LinearProgram, RowKind, build_lp
+from .lp import LinearProgram, RowKind, build_lp, channel_spend
 from .model import Scenario
 from .status import Status
 
@@ -191,7 +191,7 @@ def ranging(scenario: Scenario) -> Ranging:
     if basis is None or x is None or duals is None:
         status = "infeasible" if x is None else "not optimal"
         raise ValueError(f"ranging needs an optimal plan; '{scenario.name}' is {status}")
-    spend = np.bincount(lp.col_channel, weights=x, minlength=len(scenario.channels))
+    spend = channel_spend(lp, x, len(scenario.channels))
     table = constraint_table(scenario, lp, x, duals)
     why = explain_channels(scenario, lp, x, table, marginal_cpl(lp, x, len(scenario.channels)))
     rows = []
@@ -201,7 +201,7 @@ def ranging(scenario: Scenario) -> Ranging:
             low, high = _values(scenario, i, what, lo, hi)
             rows.append(_input_row(scenario, ch, what, low, high, spend[i], why[i]))
     inputs = pd.DataFrame(rows)
-    return Ranging(scenario, inputs, _constraint_ranges(scenario, lp, basis, x, duals))
+    return Ranging(scenario, inputs, _constraint_ranges(lp, basis, table))
 
 
 def _input_row(scenario: Scenario, ch, what: str, low: float, high: float,
@@ -231,9 +231,7 @@ def _statement(scenario: Scenario, name: str, what: str, base: float, low: float
     return f"{name}: {why}, as long as its {label} stays {' and '.join(parts)}"
 
 
-def _constraint_ranges(scenario: Scenario, lp: LinearProgram, basis: _Basis, x: np.ndarray,
-                       duals: np.ndarray) -> pd.DataFrame:
-    table = constraint_table(scenario, lp, x, duals)
+def _constraint_ranges(lp: LinearProgram, basis: _Basis, table: pd.DataFrame) -> pd.DataFrame:
     out = []
     for r in np.flatnonzero(table["binding"].to_numpy()):
         kind = lp.row_kind[r]

@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from . import fmt
 from .backends import SolveOptions
 from .backends.highs import solve as highs_solve
-from .diagnose import MAX_ROWS_FOR_ISOLATION, conflicting_rows
+from .diagnose import MAX_ROWS_FOR_ISOLATION, conflicting_rows, is_feasible
 from .lp import LinearProgram, RowKind, build_lp
 from .model import Channel, Scenario, Tier
 from .status import Status
@@ -50,7 +50,7 @@ class Suggestion:
 def suggest_repairs(scenario: Scenario, limit: int = 8) -> tuple[Suggestion, ...]:
     """Ranked single-constraint repairs of an infeasible scenario (empty if it is feasible)."""
     lp = build_lp(scenario)
-    if _feasible_lp(lp):
+    if is_feasible(lp):
         return ()
     # the constraints to try: an irreducible conflict, or on large models (where isolating
     # one costs a solve per row) those that the elastic LP had to relax
@@ -108,15 +108,13 @@ def _elastic(scenario: Scenario, lp: LinearProgram) -> Suggestion | None:
     current = scenario
     for step in steps:
         current = step.apply(current)
-    names = {lp.row_name(int(r), scenario.channel_names,
-                         tuple(g.name for g in scenario.constraints.groups))
+    names = {lp.row_name(int(r), scenario.channel_names, scenario.group_names)
              for r in np.flatnonzero((np.abs(slack) > tol) & homogeneous)}
     for name in sorted(names):
         now = build_lp(current)
-        if _feasible_lp(now):
+        if is_feasible(now):
             break
-        labels = [now.row_name(r, current.channel_names,
-                               tuple(g.name for g in current.constraints.groups))
+        labels = [now.row_name(r, current.channel_names, current.group_names)
                   for r in range(now.n_rows)]
         if name not in labels:
             continue
@@ -165,12 +163,12 @@ def _combined(scenario: Scenario, max_rounds: int = 25) -> Suggestion | None:
     current = scenario
     for _ in range(max_rounds):
         lp = build_lp(current)
-        if _feasible_lp(lp):
+        if is_feasible(lp):
             break
         rows = conflicting_rows(lp) if lp.n_rows <= MAX_ROWS_FOR_ISOLATION else []
         if not rows:
             return None
-        conflict = _restrict(lp, rows)  # this conflict alone: its repairs resolve it
+        conflict = lp.subset(rows)  # this conflict alone: its repairs resolve it
         options = [s for r in range(conflict.n_rows)
                    for s in _suggestions_for_row(current, conflict, r)]
         if not options:
@@ -183,25 +181,11 @@ def _combined(scenario: Scenario, max_rounds: int = 25) -> Suggestion | None:
     return _together(steps)
 
 
-def _restrict(lp: LinearProgram, rows: list[int]) -> LinearProgram:
-    """The LP with only `rows` (column bounds kept), metadata sliced alike."""
-    idx = np.asarray(rows, dtype=np.int64)
-    return replace(lp, A=lp.A[idx], b=lp.b[idx], is_eq=lp.is_eq[idx],
-                   row_kind=tuple(lp.row_kind[r] for r in rows), row_channel=lp.row_channel[idx],
-                   row_group=lp.row_group[idx], row_limit=lp.row_limit[idx],
-                   row_source=tuple(lp.row_source[r] for r in rows), row_scale=lp.row_scale[idx])
-
-
 # --------------------------------------------------------------------------- feasibility
 
 
-def _feasible_lp(lp: LinearProgram) -> bool:
-    zero = replace(lp, c=np.zeros(lp.n_cols))
-    return highs_solve(zero, SolveOptions()).status is Status.OPTIMAL
-
-
 def _feasible(scenario: Scenario) -> bool:
-    return _feasible_lp(build_lp(scenario))
+    return is_feasible(build_lp(scenario))
 
 
 def _min_slack(lp: LinearProgram, r: int, sign: float) -> float | None:
@@ -230,11 +214,11 @@ def _best_parameter(lp: LinearProgram, r: int, relaxed: float) -> float | None:
     current = float(lp.row_limit[r])
     direction = -1.0 if lp.row_kind[r] is RowKind.GROUP_MAX else 1.0
     shift = _support(lp, r) * direction * lp.row_scale[r]  # d(stored coefficient)/d(limit)
+    cols = np.flatnonzero(shift)
+    step = sp.csr_matrix((shift[cols], (np.full(cols.size, r), cols)), shape=lp.A.shape)
 
     def feasible(value: float) -> bool:
-        A = lp.A.tolil(copy=True)
-        A[r, :] = lp.A[r, :].toarray()[0] + (value - current) * shift
-        return _feasible_lp(replace(lp, A=A.tocsr()))
+        return is_feasible(replace(lp, A=(lp.A + (value - current) * step).tocsr()))
 
     if not feasible(relaxed):
         return None
@@ -255,8 +239,7 @@ def _suggestions_for_row(scenario: Scenario, lp: LinearProgram, r: int) -> list[
     kind = lp.row_kind[r]
     ch = scenario.channels[lp.row_channel[r]] if lp.row_channel[r] >= 0 else None
     limit = float(lp.row_limit[r])
-    name = lp.row_name(r, scenario.channel_names,
-                       tuple(g.name for g in scenario.constraints.groups))
+    name = lp.row_name(r, scenario.channel_names, scenario.group_names)
 
     if kind is RowKind.BUDGET and lp.is_eq[r]:
         out = [Suggestion(name, "set use_full_budget: false (spend at most the budget)",
@@ -315,8 +298,7 @@ def _from_slack(scenario: Scenario, lp: LinearProgram, r: int, e: float) -> list
     """The change to row r's limit that a slack of `e` (in the row's <= form) stands for."""
     kind = lp.row_kind[r]
     limit = float(lp.row_limit[r])
-    name = lp.row_name(r, scenario.channel_names,
-                       tuple(g.name for g in scenario.constraints.groups))
+    name = lp.row_name(r, scenario.channel_names, scenario.group_names)
     if kind is RowKind.BUDGET:
         new = _round_money(limit + e, up=e > 0)
         if new <= 0:  # a budget of 0 is no plan

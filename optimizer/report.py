@@ -150,6 +150,29 @@ def _channel_cells(frame: pd.DataFrame, cur: str) -> list[list[str]]:
     return rows
 
 
+def totals_cells(optimal: dict[str, float], current: dict[str, float],
+                 cur: str) -> list[list[str]]:
+    """Rows of label, optimal, current for the totals of a plan."""
+    return [[a, b, c] for (a, b), (_, c) in zip(_totals_cells(optimal, cur),
+                                                 _totals_cells(current, cur))]
+
+
+COMPARISON_HEADERS = ["Scenario", "Status", "Budget", "Spend", "Customers", "Blended CPA",
+                      "CLV:CPA", "Net value", "vs current"]
+
+
+def comparison_cells(comparison: Comparison) -> tuple[list[list[str]], list[list[str]]]:
+    """Formatted rows of the comparison table and of the channels x scenarios spend table."""
+    cur = comparison.results[0].scenario.currency if comparison.results else "USD"
+    rows = [[str(r.scenario), str(r.status), fmt.money(r.budget, cur), fmt.money(r.spend, cur),
+             fmt.num(r.customers, 2), fmt.money(r.blended_cpa, cur),
+             fmt.ratio(r.blended_clv_to_cpa), fmt.money(r.net_value, cur),
+             fmt.money(r.net_value_vs_current, cur)] for r in comparison.table.itertuples()]
+    spend = [[str(ch)] + [fmt.money(v, cur) for v in comparison.spend.loc[ch]]
+             for ch in comparison.spend.index]
+    return rows, spend
+
+
 def _totals_cells(totals: dict[str, float], cur: str) -> list[list[str]]:
     return [["Spend", fmt.money(totals["spend"], cur)],
             ["Unspent budget", fmt.money(totals["unspent"], cur)],
@@ -183,8 +206,7 @@ def plan_markdown(result: PlanResult, comparison: Comparison | None = None,
                 _md_table(CHANNEL_HEADERS, _channel_cells(result.channels, cur)), ""]
         out += ["## Why each channel got what it got", ""]
         out += [f"- **{name}**: {why}" for name, why in result.channels["why"].items()] + [""]
-        opt, now = result.totals, result.current_totals
-        rows = [[a, b, c] for (a, b), (_, c) in zip(_totals_cells(opt, cur), _totals_cells(now, cur))]
+        rows = totals_cells(result.totals, result.current_totals, cur)
         out += ["## Totals", "", _md_table(["", "Optimal", "Current"], rows), ""]
         binding = result.binding
         out += ["## Binding constraints", ""]
@@ -212,18 +234,10 @@ def plan_markdown(result: PlanResult, comparison: Comparison | None = None,
 
 def comparison_markdown(comparison: Comparison, heading_level: int = 1) -> str:
     h = "#" * heading_level
-    cur = comparison.results[0].scenario.currency if comparison.results else "USD"
-    t = comparison.table
-    rows = [[r.scenario, r.status, fmt.money(r.budget, cur), fmt.money(r.spend, cur),
-             fmt.num(r.customers, 2), fmt.money(r.blended_cpa, cur), fmt.ratio(r.blended_clv_to_cpa),
-             fmt.money(r.net_value, cur), fmt.money(r.net_value_vs_current, cur)]
-            for r in t.itertuples()]
-    spend_rows = [[str(ch)] + [fmt.money(v, cur) for v in comparison.spend.loc[ch]]
-                  for ch in comparison.spend.index]
+    rows, spend_rows = comparison_cells(comparison)
     return "\n".join([
         f"{h} Scenario comparison", "",
-        _md_table(["Scenario", "Status", "Budget", "Spend", "Customers", "Blended CPA",
-                   "CLV:CPA", "Net value", "vs current"], rows), "",
+        _md_table(COMPARISON_HEADERS, rows), "",
         f"{h} Spend by channel and scenario", "",
         _md_table(["Channel", *map(str, comparison.spend.columns)], spend_rows), ""])
 
@@ -261,9 +275,8 @@ def plan_tables(result: PlanResult, repairs: tuple[Suggestion, ...] = ()) -> lis
         for h in ("", "Optimal", "Current"):
             totals.add_column(h, justify="right" if h else "left")
         assert result.totals is not None
-        for (a, b), (_, c) in zip(_totals_cells(result.totals, cur),
-                                  _totals_cells(result.current_totals, cur)):
-            totals.add_row(a, b, c)
+        for row in totals_cells(result.totals, result.current_totals, cur):
+            totals.add_row(*row)
         out.append(totals)
         binding = result.binding
         bt = Table(title="Binding constraints (shadow price = net value of relaxing by one unit)",
@@ -285,22 +298,18 @@ def plan_tables(result: PlanResult, repairs: tuple[Suggestion, ...] = ()) -> lis
 
 
 def comparison_tables(comparison: Comparison) -> list[Any]:
-    cur = comparison.results[0].scenario.currency if comparison.results else "USD"
+    rows, spend_rows = comparison_cells(comparison)
     table = Table(title="Scenario comparison", title_justify="left")
-    for h in ("Scenario", "Status", "Budget", "Spend", "Customers", "Blended CPA", "CLV:CPA",
-              "Net value", "vs current"):
+    for h in COMPARISON_HEADERS:
         table.add_column(h, justify="left" if h in ("Scenario", "Status") else "right")
-    for r in comparison.table.itertuples():
-        table.add_row(str(r.scenario), str(r.status), fmt.money(r.budget, cur),
-                      fmt.money(r.spend, cur), fmt.num(r.customers, 2),
-                      fmt.money(r.blended_cpa, cur), fmt.ratio(r.blended_clv_to_cpa),
-                      fmt.money(r.net_value, cur), fmt.money(r.net_value_vs_current, cur))
+    for row in rows:
+        table.add_row(*row)
     spend = Table(title="Spend by channel and scenario", title_justify="left")
     spend.add_column("Channel")
     for col in comparison.spend.columns:
         spend.add_column(str(col), justify="right")
-    for ch in comparison.spend.index:
-        spend.add_row(str(ch), *[fmt.money(v, cur) for v in comparison.spend.loc[ch]])
+    for row in spend_rows:
+        spend.add_row(*row)
     out: list[Any] = [table, spend]
     for r in comparison.results:
         if r.conflicts:
@@ -349,8 +358,8 @@ def frontier_cells(front: Frontier, cur: str) -> list[list[str]]:
 
 
 def label(value: object) -> str:
-    """A channel name, or a dash for none (None, or NaN after pandas' string dtype)."""
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    """A channel name, or a dash for none."""
+    return "—" if value is None else str(value)
 
 
 FRONTIER_HEADERS = ["Budget", "Status", "Spend", "Net value", "Customers", "Blended CPA",
