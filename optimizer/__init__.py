@@ -17,7 +17,8 @@ from .errors import (
     SolverError,
 )
 from .frontier import Frontier, TargetPlan, budget_for_target, budget_frontier
-from .model import Channel, Constraints, Group, Scenario, Tier
+from .curves import CurveFit
+from .model import Channel, Constraints, Group, Period, Response, Scenario, Tier
 from .planner import PlanResult, optimize
 from .ranging import Ranging, ranging
 from .reader import load_scenario, load_scenarios, scenario_from_dict
@@ -29,13 +30,16 @@ __all__ = [
     "ChanoptError",
     "Comparison",
     "Constraints",
+    "CurveFit",
     "Frontier",
     "Group",
     "InfeasiblePlanError",
     "OutputError",
+    "Period",
     "PlanResult",
     "Problem",
     "Ranging",
+    "Response",
     "Scenario",
     "ScenarioError",
     "SolverError",

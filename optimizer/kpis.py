@@ -34,7 +34,7 @@ def evaluate(scenario: Scenario, lp: LinearProgram, x: np.ndarray) -> pd.DataFra
     n = len(chans)
     cc = lp.col_channel
     leads_col = x / lp.col_cpl
-    spend = np.bincount(cc, weights=x, minlength=n)
+    spend = np.bincount(cc, weights=x * lp.col_spend, minlength=n)
     leads = np.bincount(cc, weights=leads_col, minlength=n)
     ltc = np.array([c.lead_to_close for c in chans])
     lts = np.array([np.nan if c.lead_to_sql is None else c.lead_to_sql for c in chans])
@@ -61,14 +61,22 @@ def evaluate(scenario: Scenario, lp: LinearProgram, x: np.ndarray) -> pd.DataFra
         "net_value": value - spend,
         "roi": _div(value - spend, spend),
     }, index=pd.Index([c.name for c in chans], name="channel"))
+    if any(c.fixed_cost > 0 for c in chans):  # spend above includes it
+        frame["fixed_cost"] = np.bincount(cc, weights=x * lp.col_spend * ~lp.is_tier,
+                                          minlength=n)
+    if any(c.unit is not None for c in chans):
+        units = np.array([c.unit or np.nan for c in chans])
+        frame["units"] = np.bincount(cc, weights=x * lp.is_tier, minlength=n) / units
     return frame
 
 
 def marginal_cpl(lp: LinearProgram, x: np.ndarray, n: int, tol: float = 1e-6) -> np.ndarray:
     """CPL the channel's next dollar would pay: its first tier with room left (NaN if none)."""
-    room = x < lp.ub - tol * np.maximum(1.0, np.where(np.isfinite(lp.ub), lp.ub, 1.0))
+    room = (x < lp.ub - tol * np.maximum(1.0, np.where(np.isfinite(lp.ub), lp.ub, 1.0))) \
+        & lp.is_tier
     out = np.full(n, np.nan)
-    # columns are ordered by channel then tier: take the first column with room per channel
+    # columns are ordered by period, channel, tier: the first column with room per channel
+    # (the first period's, when there are several)
     idx = np.flatnonzero(room)
     if idx.size:
         chans, first = np.unique(lp.col_channel[idx], return_index=True)

@@ -14,6 +14,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 INHERIT: Literal["inherit"] = "inherit"
 """Marks a per-channel setting that follows the scenario-wide constraint."""
 
@@ -26,6 +28,58 @@ class Tier:
 
     up_to: float
     cpl: float
+
+
+CURVES = ("exponential", "hill")
+OBJECTIVES = ("net_value", "customers", "leads", "value", "min_spend")
+TARGETS = ("customers", "value", "leads")
+
+
+@dataclass(frozen=True)
+class Response:
+    """A smooth saturating response of leads to spend (for the whole plan horizon).
+
+    exponential: leads = max_leads * (1 - exp(-spend / scale))
+    hill:        leads = max_leads * spend**shape / (scale**shape + spend**shape), shape >= 1
+
+    A hill curve with shape > 1 is S-shaped: convex up to its inflection. Only its concave
+    part can be a linear program, so spend on such a channel is either 0 or at least
+    `concave_from()` (the point where the line from the origin touches the curve); up to
+    there the leads per dollar are those of that line, which is exact at both ends.
+    """
+
+    curve: str
+    max_leads: float
+    scale: float
+    shape: float = 1.0
+
+    def leads(self, spend: np.ndarray | float) -> np.ndarray:
+        s = np.maximum(np.asarray(spend, dtype=float), 0.0)
+        if self.curve == "exponential":
+            return self.max_leads * -np.expm1(-s / self.scale)
+        r = (s / self.scale) ** self.shape
+        return self.max_leads * r / (1.0 + r)
+
+    def slope(self, spend: np.ndarray | float) -> np.ndarray:
+        """Leads per extra dollar at `spend`."""
+        s = np.maximum(np.asarray(spend, dtype=float), 0.0)
+        if self.curve == "exponential":
+            return self.max_leads / self.scale * np.exp(-s / self.scale)
+        n, k = self.shape, self.scale
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = (s / k) ** n
+            out = self.max_leads * n * r / (s * (1.0 + r) ** 2)
+        first = self.max_leads / k if n == 1 else 0.0
+        return np.where(s > 0, out, first)
+
+    def concave_from(self) -> float:
+        """Spend from which the curve is used: 0, or a hill curve's tangent point.
+
+        For hill with shape n > 1 the line from the origin touches the curve where
+        leads/spend equals the slope, i.e. r = n - 1 with r = (s/k)^n."""
+        if self.curve == "hill" and self.shape > 1:
+            return self.scale * (self.shape - 1.0) ** (1.0 / self.shape)
+        return 0.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +100,21 @@ class Channel:
     lead_to_sql: float | None = None
     max_change: Inheritable = INHERIT
     min_clv_to_cpa: Inheritable = INHERIT
+    fixed_cost: float = 0.0  # paid once if the channel is used at all (counts as spend)
+    min_buy: float = 0.0  # spend is 0 or at least this (semi-continuous)
+    unit: float | None = None  # spend is bought in whole multiples of this
+    response: Response | None = None  # the smooth curve `tiers` linearise, if any
+
+    @property
+    def is_mixed_integer(self) -> bool:
+        return (self.fixed_cost > 0 or self.min_buy > 0 or self.unit is not None
+                or (self.response is not None and self.response.concave_from() > 0))
+
+    @property
+    def effective_min_buy(self) -> float:
+        """The semi-continuous threshold, including a hill curve's concave start."""
+        start = self.response.concave_from() if self.response is not None else 0.0
+        return max(self.min_buy, start)
 
     @property
     def cpl(self) -> float:
@@ -69,6 +138,26 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Period:
+    """One period (e.g. a month) inside the plan horizon.
+
+    Tiers and response curves describe the whole horizon; each of n periods gets 1/n of
+    their widths at CPL times the period's multiplier (seasonality). Capacity limits apply
+    per period as (limit / n) * capacity_multiplier.
+    """
+
+    name: str
+    budget: float | None = None
+    cpl_multiplier: float = 1.0
+    channel_cpl_multipliers: tuple[tuple[str, float], ...] = ()
+    capacity_multiplier: float = 1.0
+    channel_bounds: tuple[tuple[str, float, float], ...] = ()  # (channel, min, max)
+
+    def cpl_multiplier_of(self, channel: str) -> float:
+        return dict(self.channel_cpl_multipliers).get(channel, self.cpl_multiplier)
+
+
+@dataclass(frozen=True)
 class Constraints:
     """Scenario-wide constraints. `None` disables one."""
 
@@ -79,6 +168,9 @@ class Constraints:
     max_sqls: float | None = None
     max_customers: float | None = None
     groups: tuple[Group, ...] = ()
+    max_active_channels: int | None = None
+    max_period_change: float | None = None  # pacing: change of a channel's spend per period
+    max_period_share: float | None = None  # pacing: most of total spend one period may take
 
 
 @dataclass(frozen=True)
@@ -94,6 +186,10 @@ class Scenario:
     currency: str = "USD"
     description: str | None = None
     variant_of: str | None = None  # the base scenario's name when this is a what-if variant
+    objective: str = "net_value"
+    target: tuple[str, float] | None = None  # (metric, amount) for objective min_spend
+    periods: tuple[Period, ...] = ()
+    curve_tolerance: float = 0.001  # relative objective bound for linearised curves
     source: Path | None = field(default=None, compare=False)
     inputs: tuple[Path, ...] = field(default=(), compare=False)
 
@@ -147,14 +243,41 @@ class Scenario:
         payload = asdict(self)
         for key in ("source", "inputs", "description", "variant_of"):
             payload.pop(key)
+        # fields added after 0.1 leave the hash of files that do not use them unchanged
+        for owner, defaults in ((payload, _SCENARIO_DEFAULTS),
+                                (payload["constraints"], _CONSTRAINT_DEFAULTS),
+                                *((ch, _CHANNEL_DEFAULTS) for ch in payload["channels"])):
+            for key, default in defaults.items():
+                if owner.get(key) == default:
+                    owner.pop(key)
         text = json.dumps(payload, sort_keys=True, default=str, allow_nan=True)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    @property
+    def is_mixed_integer(self) -> bool:
+        return (self.constraints.max_active_channels is not None
+                or any(c.is_mixed_integer for c in self.channels))
+
+    @property
+    def n_periods(self) -> int:
+        return max(1, len(self.periods))
+
+    @property
+    def has_curves(self) -> bool:
+        return any(c.response is not None for c in self.channels)
 
     def with_budget(self, budget: float) -> Scenario:
         """The same scenario with another total budget (validated like a file would be)."""
         if not (math.isfinite(budget) and budget > 0):
             raise ValueError(f"budget must be a positive finite amount, got {budget!r}")
         return replace(self, budget=float(budget))
+
+
+_SCENARIO_DEFAULTS = {"objective": "net_value", "target": None, "periods": (),
+                      "curve_tolerance": 0.001}
+_CONSTRAINT_DEFAULTS = {"max_active_channels": None, "max_period_change": None,
+                        "max_period_share": None}
+_CHANNEL_DEFAULTS = {"fixed_cost": 0.0, "min_buy": 0.0, "unit": None, "response": None}
 
 
 def replace_constraints(scenario: Scenario, **changes: object) -> Scenario:

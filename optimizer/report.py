@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .htmlreport import ReportData
 
 SCHEMA_VERSION = 1
+OPTIONAL_CHANNEL_COLUMNS = ("fixed_cost", "units")  # only in scenarios that use them
 JSON_CONSTRAINT_FIELDS = ("constraint", "kind", "channel", "group", "source", "sense", "limit",
                           "activity", "binding", "shadow_price", "unit")
 
@@ -46,7 +47,8 @@ def _records(frame: pd.DataFrame | None, name_col: str = "name") -> list[dict[st
     out = []
     for name, row in frame.iterrows():
         rec = {name_col: name}
-        rec.update({k: _clean(row[k]) for k in (*CHANNEL_COLUMNS, "why") if k in row})
+        rec.update({k: _clean(row[k]) for k in (*CHANNEL_COLUMNS, *OPTIONAL_CHANNEL_COLUMNS,
+                                                 "why") if k in row})
         out.append(rec)
     return out
 

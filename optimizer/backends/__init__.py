@@ -23,12 +23,19 @@ class SolveOutput:
     objective: float | None  # max c @ x
     message: str
     solver: str
+    mip_gap: float | None = None  # relative gap of a mixed-integer solve (0 when proven)
+    dual_bound: float | None = None  # best bound on max c @ x proven by a MIP solver
+
+
+MIP_REL_GAP = 1e-6
+"""Relative gap at which a mixed-integer solve counts as proven optimal (both backends)."""
 
 
 @dataclass(frozen=True)
 class SolveOptions:
     time_limit: float | None = None
     export_model: str | None = None  # path of an .lp or .mps file (cbc backend)
+    mip_rel_gap: float = MIP_REL_GAP
 
 
 Backend = Callable[[LinearProgram, SolveOptions], SolveOutput]

@@ -39,7 +39,8 @@ def build_pulp(lp: LinearProgram):  # -> pulp.LpProblem
     # PuLP >= 3.3 attaches variables to the model (its 4.0 API); older PuLP builds them alone.
     new_var = getattr(prob, "add_variable", None) or pulp.LpVariable
     xs = [new_var(f"x{j}", float(lp.lb[j]),
-                  float(lp.ub[j]) if math.isfinite(lp.ub[j]) else None)
+                  float(lp.ub[j]) if math.isfinite(lp.ub[j]) else None,
+                  pulp.LpInteger if lp.integrality[j] else pulp.LpContinuous)
           for j in range(lp.n_cols)]
     prob.setObjective(pulp.LpAffineExpression([(xs[j], float(-lp.c[j]))
                                                for j in range(lp.n_cols)]))
@@ -59,7 +60,7 @@ def build_pulp(lp: LinearProgram):  # -> pulp.LpProblem
     return prob, xs, rows
 
 
-def _cbc_solver(time_limit: float | None):
+def _cbc_solver(time_limit: float | None, gap: float):
     """PuLP's bundled CBC binary.
 
     PuLP 3.3 marks PULP_CBC_CMD as deprecated in favour of COIN_CMD with the `cbcbox` CBC
@@ -71,7 +72,7 @@ def _cbc_solver(time_limit: float | None):
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="PULP_CBC_CMD is deprecated",
                                 category=DeprecationWarning)
-        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
+        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap)
 
 
 def solve(lp: LinearProgram, options: SolveOptions) -> SolveOutput:
@@ -84,11 +85,16 @@ def solve(lp: LinearProgram, options: SolveOptions) -> SolveOutput:
             prob.writeMPS(path)
         else:
             prob.writeLP(path)
-    prob.solve(_cbc_solver(options.time_limit))
+    prob.solve(_cbc_solver(options.time_limit, options.mip_rel_gap))
     status = _status_map().get((prob.status, prob.sol_status), Status.ERROR)
     message = f"CBC: {pulp.LpStatus[prob.status]} ({pulp.LpSolution[prob.sol_status]})"
-    if status is not Status.OPTIMAL:
+    has_x = status is Status.OPTIMAL or (lp.is_mip and prob.sol_status ==
+                                        pulp.LpSolutionIntegerFeasible)
+    if not has_x:
         return SolveOutput(status, None, None, None, message, "cbc")
     x = np.array([v.value() or 0.0 for v in xs])
+    if lp.is_mip:
+        # OPTIMAL means proven within gapRel; PuLP does not expose CBC's final bound
+        return SolveOutput(status, x, None, float(lp.c @ x), message, "cbc")
     duals = np.array([(row.pi or 0.0) if row is not None else 0.0 for row in rows])
     return SolveOutput(status, x, duals, float(lp.c @ x), message, "cbc")

@@ -35,6 +35,9 @@ class HighsSession:
     def __init__(self, lp: LinearProgram) -> None:
         import highspy
 
+        if lp.is_mip:
+            raise ValueError("HighsSession solves linear programs; this one has integer "
+                             "columns (use the one-shot backends, or with_integers_fixed)")
         self._highspy = highspy
         self._status = _status_map(highspy)
         self.lp = lp
@@ -78,6 +81,11 @@ class HighsSession:
         """(status, x, row duals) of the current model."""
         self._h.run()
         status = self._status.get(self._h.getModelStatus(), Status.ERROR)
+        if status is Status.ERROR:  # see backends/highs.py: presolve settles "Unknown"
+            self._h.setOptionValue("presolve", "on")
+            self._h.run()
+            self._h.setOptionValue("presolve", "off")
+            status = self._status.get(self._h.getModelStatus(), Status.ERROR)
         if status is not Status.OPTIMAL:
             return status, None, None
         sol = self._h.getSolution()
