@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import fmt
-from .lp import LinearProgram, RowKind, channel_spend
+from .lp import OBJECTIVE_UNITS, LinearProgram, RowKind, channel_spend, period_spend
 from .model import Scenario
 
 UNITS = {
@@ -27,8 +27,31 @@ UNITS = {
     RowKind.MAX_CUSTOMERS: "per customer of capacity",
     RowKind.GROUP_MIN: "per 1.0 (100 points) of share",
     RowKind.GROUP_MAX: "per 1.0 (100 points) of share",
+    RowKind.PERIOD_BUDGET: "per $1 of the period's budget",
+    RowKind.PERIOD_MIN_SPEND: "per $1 of the period's minimum spend",
+    RowKind.PERIOD_MAX_SPEND: "per $1 of the period's maximum spend",
+    RowKind.PACING_UP: "per 1.0 (100 points) of allowed change between periods",
+    RowKind.PACING_DOWN: "per 1.0 (100 points) of allowed change between periods",
+    RowKind.PERIOD_SHARE: "per 1.0 (100 points) of period share",
+    RowKind.ACTIVE: "none: links spend to the on/off choice",
+    RowKind.MIN_BUY: "per $1 of minimum buy (while the channel stays on)",
+    RowKind.UNITS: "none: whole units are an integer choice",
+    RowKind.MAX_ACTIVE: "none: an integer limit (re-plan with one more or one fewer)",
+    RowKind.TARGET: "per unit of the target",
 }
-HOMOGENEOUS = {RowKind.FLOOR, RowKind.BLENDED_FLOOR, RowKind.GROUP_MIN, RowKind.GROUP_MAX}
+HOMOGENEOUS = {RowKind.FLOOR, RowKind.BLENDED_FLOOR, RowKind.GROUP_MIN, RowKind.GROUP_MAX,
+               RowKind.PACING_UP, RowKind.PACING_DOWN, RowKind.PERIOD_SHARE}
+STRUCTURAL = {RowKind.ACTIVE, RowKind.UNITS, RowKind.MAX_ACTIVE}  # no shadow price
+AT_LEAST = {RowKind.MIN_SPEND, RowKind.FLOOR, RowKind.BLENDED_FLOOR, RowKind.GROUP_MIN,
+            RowKind.PERIOD_MIN_SPEND, RowKind.MIN_BUY, RowKind.TARGET}
+
+
+def unit_of(lp: LinearProgram, kind: RowKind) -> str:
+    """The shadow price's unit: objective units per unit of the limit (net value: dollars)."""
+    text = UNITS[kind]
+    if kind in STRUCTURAL or lp.objective == "net_value":
+        return text
+    return OBJECTIVE_UNITS[lp.objective] + text
 
 
 def _row_spend(lp: LinearProgram, x: np.ndarray, n: int) -> tuple[np.ndarray, float]:
@@ -42,11 +65,20 @@ def activities(scenario: Scenario, lp: LinearProgram, x: np.ndarray) -> np.ndarr
     spend, total = _row_spend(lp, x, n)
     ax = lp.A @ x
     value_ch = np.bincount(lp.col_channel, weights=x * lp.col_value_per_dollar, minlength=n)
+    per_period = period_spend(lp, x, n)
     out = np.empty(lp.n_rows)
     for r, kind in enumerate(lp.row_kind):
-        ch = lp.row_channel[r]
-        if kind is RowKind.MIN_SPEND:
-            out[r] = -ax[r]
+        ch, p = lp.row_channel[r], lp.row_period[r]
+        if kind in (RowKind.MIN_SPEND, RowKind.PERIOD_MIN_SPEND, RowKind.MIN_BUY):
+            out[r] = -ax[r] if kind is not RowKind.MIN_BUY else spend[ch]
+        elif kind is RowKind.TARGET:
+            out[r] = -ax[r] / lp.row_scale[r]
+        elif kind in (RowKind.PACING_UP, RowKind.PACING_DOWN):
+            before, now = per_period[p - 1, ch], per_period[p, ch]
+            change = now / before - 1.0 if before > 1e-9 else (0.0 if now <= 1e-9 else np.inf)
+            out[r] = change if kind is RowKind.PACING_UP else -change
+        elif kind is RowKind.PERIOD_SHARE:
+            out[r] = per_period[p].sum() / total if total > 1e-9 else np.nan
         elif kind is RowKind.FLOOR:
             out[r] = value_ch[ch] / spend[ch] if spend[ch] > 1e-9 else np.nan
         elif kind is RowKind.BLENDED_FLOOR:
@@ -82,10 +114,21 @@ def constraint_table(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
     shadow = np.empty(lp.n_rows)
     binding = np.zeros(lp.n_rows, dtype=bool)
     row_scale = abs(lp.A) @ np.abs(x)
+    per_period = period_spend(lp, x, n)
+    active = {int(lp.col_channel[j]): x[j] for j in range(lp.n_cols)
+              if lp.col_kind[j] == "active"}
     for r, kind in enumerate(lp.row_kind):
         ch = lp.row_channel[r]
-        if kind is RowKind.MIN_SPEND:
+        if kind in STRUCTURAL:
+            shadow[r] = np.nan
+        elif kind in (RowKind.MIN_SPEND, RowKind.PERIOD_MIN_SPEND, RowKind.TARGET):
             shadow[r] = y[r]
+        elif kind is RowKind.MIN_BUY:
+            shadow[r] = y[r] * active.get(int(ch), 0.0)
+        elif kind in (RowKind.PACING_UP, RowKind.PACING_DOWN):
+            shadow[r] = -y[r] * per_period[lp.row_period[r] - 1, ch]
+        elif kind is RowKind.PERIOD_SHARE:
+            shadow[r] = -y[r] * total
         elif kind is RowKind.FLOOR:
             shadow[r] = y[r] * spend[ch]
         elif kind in (RowKind.BLENDED_FLOOR, RowKind.GROUP_MIN):
@@ -96,26 +139,30 @@ def constraint_table(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
             shadow[r] = -y[r]
         tight = lp.is_eq[r] or abs(slack_le[r]) <= tol * (1.0 + abs(lp.b[r]) + row_scale[r])
         if kind in HOMOGENEOUS:
-            involved = spend[ch] if kind is RowKind.FLOOR else total
+            involved = spend[ch] if kind is RowKind.FLOOR else (
+                per_period[lp.row_period[r] - 1, ch]
+                if kind in (RowKind.PACING_UP, RowKind.PACING_DOWN) else total)
             tight = tight and (involved > 1e-6 or abs(y[r]) > 1e-9)
         binding[r] = bool(tight)
     shadow = np.where(np.abs(shadow) < 1e-9, 0.0, shadow)
+    names_p = tuple(p.name for p in scenario.periods)
     return pd.DataFrame({
-        "constraint": [lp.row_name(r, names_c, names_g) for r in range(lp.n_rows)],
+        "constraint": [lp.row_name(r, names_c, names_g, names_p) for r in range(lp.n_rows)],
         "kind": [str(k) for k in lp.row_kind],
         # object dtype keeps None for "no channel" (a string dtype would make it NaN)
         "channel": pd.Series([names_c[c] if c >= 0 else None for c in lp.row_channel],
                              dtype=object),
         "group": pd.Series([names_g[g] if g >= 0 else None for g in lp.row_group], dtype=object),
         "source": list(lp.row_source),
-        "sense": ["==" if e else (">=" if k in (RowKind.MIN_SPEND, RowKind.FLOOR,
-                                                RowKind.BLENDED_FLOOR, RowKind.GROUP_MIN)
-                                  else "<=") for e, k in zip(lp.is_eq, lp.row_kind)],
+        "sense": ["==" if e else (">=" if k in AT_LEAST else "<=")
+                  for e, k in zip(lp.is_eq, lp.row_kind)],
         "limit": lp.row_limit,
         "activity": act,
         "binding": binding,
         "shadow_price": shadow,
-        "unit": [UNITS[k] for k in lp.row_kind],
+        "unit": [unit_of(lp, k) for k in lp.row_kind],
+        **({"period": pd.Series([names_p[p] if p >= 0 else None for p in lp.row_period],
+                                dtype=object)} if names_p else {}),
     })
 
 
@@ -149,7 +196,38 @@ def describe(scenario: Scenario, lp: LinearProgram, r: int) -> str:
         return f"group {group.name} must take at least {fmt.pct(limit)} of total spend (min_share)"
     if kind is RowKind.GROUP_MAX and group is not None:
         return f"group {group.name} may take at most {fmt.pct(limit)} of total spend (max_share)"
+    period = _period(scenario, lp, r)
+    name = ch.name if ch is not None else ""
+    if kind is RowKind.PERIOD_BUDGET:
+        return f"spend in {period} may not exceed its {fmt.money(limit, cur)} budget"
+    if kind is RowKind.PERIOD_MIN_SPEND:
+        return f"{name} must spend at least {fmt.money(limit, cur)} in {period}"
+    if kind is RowKind.PERIOD_MAX_SPEND:
+        return f"{name} may spend at most {fmt.money(limit, cur)} in {period}"
+    if kind in (RowKind.PACING_UP, RowKind.PACING_DOWN):
+        way = "rise" if kind is RowKind.PACING_UP else "fall"
+        return (f"{name}'s spend may {way} at most {fmt.pct(limit, 0)} from the period before "
+                f"{period} (max_period_change)")
+    if kind is RowKind.PERIOD_SHARE:
+        return f"{period} may take at most {fmt.pct(limit)} of total spend (max_period_share)"
+    if kind is RowKind.ACTIVE:
+        return f"{name} spends only if it is switched on"
+    if kind is RowKind.MIN_BUY:
+        return (f"{name} spends either $0 or at least {fmt.money(limit, cur)} "
+                f"({lp.row_source[r]})")
+    if kind is RowKind.UNITS and ch is not None:
+        return f"{name} is bought in whole units of {fmt.money(limit, cur)}"
+    if kind is RowKind.MAX_ACTIVE:
+        return f"at most {fmt.num(limit)} channels may be used (max_active_channels)"
+    if kind is RowKind.TARGET:
+        amount = fmt.money(limit, cur) if lp.row_source[r] == "value" else fmt.num(limit)
+        return f"the plan must reach {amount} {lp.row_source[r]} (target)"
     return str(kind)
+
+
+def _period(scenario: Scenario, lp: LinearProgram, r: int) -> str:
+    p = lp.row_period[r]
+    return scenario.periods[p].name if 0 <= p < len(scenario.periods) else "the period"
 
 
 def _source(scenario: Scenario, ch, source: str, direction: str) -> str:
@@ -190,7 +268,20 @@ def violation(scenario: Scenario, lp: LinearProgram, r: int, activity: float) ->
         return f"group {group.name} takes {fmt.pct(activity)} of spend, below its min_share {fmt.pct(limit)}"
     if kind is RowKind.GROUP_MAX and group is not None:
         return f"group {group.name} takes {fmt.pct(activity)} of spend, above its max_share {fmt.pct(limit)}"
-    return f"{kind} is broken"
+    period = _period(scenario, lp, r)
+    if kind is RowKind.PERIOD_BUDGET:
+        return f"spend in {period} is above its {fmt.money(limit, cur)} budget"
+    if kind is RowKind.PERIOD_MIN_SPEND:
+        return f"{name} spends {fmt.money(activity, cur)} in {period}, below its minimum of {fmt.money(limit, cur)}"
+    if kind is RowKind.PERIOD_MAX_SPEND:
+        return f"{name} spends {fmt.money(activity, cur)} in {period}, above its maximum of {fmt.money(limit, cur)}"
+    if kind is RowKind.MIN_BUY:
+        return f"{name} spends {fmt.money(activity, cur)}, below its minimum buy of {fmt.money(limit, cur)}"
+    if kind is RowKind.UNITS:
+        return f"{name}'s spend is not a whole number of {fmt.money(limit, cur)} units"
+    if kind is RowKind.MAX_ACTIVE:
+        return f"uses {fmt.num(activity)} channels, above max_active_channels {fmt.num(limit)}"
+    return f"{describe(scenario, lp, r)}: broken"
 
 
 def current_violations(scenario: Scenario, lp: LinearProgram, x: np.ndarray) -> tuple[str, ...]:

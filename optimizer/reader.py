@@ -20,7 +20,8 @@ import yaml
 
 from . import values as V
 from .errors import Problem, ScenarioError
-from .model import INHERIT, Channel, Constraints, Group, Scenario, Tier
+from .model import (CURVES, INHERIT, OBJECTIVES, TARGETS, Channel, Constraints, Group, Period,
+                    Response, Scenario, Tier)
 
 # --------------------------------------------------------------------------- locations
 
@@ -102,11 +103,17 @@ CHANNEL_FIELDS: dict[str, Parser] = {
     "max_change": V.fraction,
     "min_clv_to_cpa": V.ratio,
     "description": V.text,
+    "fixed_cost": V.money,
+    "min_buy": V.money,
+    "unit": lambda raw, what: V.money(raw, what, positive=True),
 }
-CHANNEL_KEYS = ("name", "tiers", *CHANNEL_FIELDS)
-CHANNEL_NULLABLE = {"lead_to_sql", "max_spend", "max_change", "min_clv_to_cpa", "description"}
+CHANNEL_KEYS = ("name", "tiers", "response", *CHANNEL_FIELDS)
+CHANNEL_NULLABLE = {"lead_to_sql", "max_spend", "max_change", "min_clv_to_cpa", "description",
+                    "unit", "response"}
 CHANNEL_RELATIVE = {"cpl", "lead_to_close", "lead_to_sql", "clv", "current_spend",
-                    "min_spend", "max_spend"}
+                    "min_spend", "max_spend", "fixed_cost", "min_buy"}
+RESPONSE_KEYS = ("curve", "max_leads", "scale", "shape")
+RESPONSE_COLUMNS = {f"response_{k}": k for k in RESPONSE_KEYS}  # flat form in tables
 CHANNEL_REQUIRED = ("lead_to_close", "clv")
 
 CONSTRAINT_FIELDS: dict[str, Parser] = {
@@ -116,15 +123,28 @@ CONSTRAINT_FIELDS: dict[str, Parser] = {
     "max_leads": V.count,
     "max_sqls": V.count,
     "max_customers": V.count,
+    "max_active_channels": V.count,
+    "max_period_change": V.fraction,
+    "max_period_share": lambda raw, what: V.fraction(raw, what, upper=1.0),
 }
 CONSTRAINT_KEYS = (*CONSTRAINT_FIELDS, "groups")
 CONSTRAINT_RELATIVE = {"max_leads", "max_sqls", "max_customers"}
 GROUP_KEYS = ("name", "channels", "min_share", "max_share")
 
-BASE_KEYS = (*TOP_FIELDS, "channels", "constraints", "scenarios", "extends")
+STRUCTURED_TOP = ("objective", "target", "periods", "curve_tolerance")
+BASE_KEYS = (*TOP_FIELDS, *STRUCTURED_TOP, "channels", "constraints", "scenarios", "extends")
 EXTENDING_KEYS = (*BASE_KEYS, "add_channels", "remove_channels")
 VARIANT_KEYS = ("name", "description", "budget", "use_full_budget", "constraints", "channels",
-                "add_channels", "remove_channels")
+                "add_channels", "remove_channels", *STRUCTURED_TOP)
+PERIOD_KEYS = ("name", "budget", "cpl_multiplier", "capacity_multiplier", "channels")
+PERIOD_CHANNEL_KEYS = ("min_spend", "max_spend")
+
+
+@dataclass
+class PeriodSpec:
+    period: Period
+    channels: list[Located]  # channel names in per-period bounds and multipliers, to check
+    loc: Loc
 
 # --------------------------------------------------------------------------- public API
 
@@ -305,6 +325,7 @@ def _apply(doc: Doc, raw: Mapping[str, Any], loc: Loc, base_dir: Path, problems:
         except V.BadValue as exc:
             problems.add(kloc, str(exc))
 
+    _apply_structured(doc, raw, loc, problems)
     if "constraints" in raw:
         _apply_constraints(doc, raw["constraints"], loc.at("constraints"), problems)
 
@@ -344,6 +365,191 @@ def _apply(doc: Doc, raw: Mapping[str, Any], loc: Loc, base_dir: Path, problems:
     if "add_channels" in raw:
         aloc = loc.at("add_channels")
         _add_channels(doc, raw["add_channels"], aloc, base_dir, problems)
+
+
+def _apply_structured(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Collector) -> None:
+    """objective, target, periods and curve_tolerance."""
+    if "objective" in raw:
+        oloc, value = loc.at("objective"), raw["objective"]
+        if value not in OBJECTIVES:
+            problems.add(oloc, f"unknown objective {value!r}{V.did_you_mean(str(value), OBJECTIVES)}"
+                               f"; choose one of {', '.join(OBJECTIVES)}")
+        else:
+            doc.top["objective"] = Located(value, oloc)
+    if "target" in raw:
+        tloc, value = loc.at("target"), raw["target"]
+        if value is None:
+            doc.top.pop("target", None)
+        elif not isinstance(value, dict) or len(value) != 1:
+            problems.add(tloc, f"must be one metric and amount, e.g. {{customers: 120}} or "
+                               f"{{value: 1500000}}; got {value!r}")
+        else:
+            (metric, amount), = value.items()
+            if metric not in TARGETS:
+                problems.add(tloc.at(str(metric)), f"unknown target metric"
+                             f"{V.did_you_mean(str(metric), TARGETS)}; choose one of "
+                             f"{', '.join(TARGETS)}")
+            else:
+                try:
+                    parse = V.money if metric == "value" else V.count
+                    number = parse(amount, f"target {metric}")
+                    if number <= 0:
+                        raise V.BadValue(f"target {metric} must be above 0, got {amount!r}")
+                    doc.top["target"] = Located((metric, float(number)), tloc)
+                except V.BadValue as exc:
+                    problems.add(tloc.at(str(metric)), str(exc))
+    if "curve_tolerance" in raw:
+        cloc = loc.at("curve_tolerance")
+        try:
+            tol = V.rate(raw["curve_tolerance"], "curve_tolerance")
+            if not 0 < tol < 0.5:
+                raise V.BadValue(f"curve_tolerance is {tol:g}; give a small fraction such as "
+                                 "0.001 (0.1%)")
+            doc.top["curve_tolerance"] = Located(tol, cloc)
+        except V.BadValue as exc:
+            problems.add(cloc, str(exc))
+    if "periods" in raw:
+        ploc = loc.at("periods")
+        if raw["periods"] is None:
+            doc.top.pop("periods", None)
+        else:
+            specs = _parse_periods(raw["periods"], ploc, problems)
+            if specs is not None:
+                doc.top["periods"] = Located(specs, ploc)
+
+
+def _parse_periods(raw: object, loc: Loc, problems: Collector) -> list[PeriodSpec] | None:
+    """`periods: [Jan, Feb, Mar]` or a list of mappings with budgets and multipliers."""
+    if not isinstance(raw, list) or not raw:
+        problems.add(loc, "must be a non-empty list of periods, e.g. [Jan, Feb, Mar] or "
+                          "[{name: Jan, budget: 80000}, ...]")
+        return None
+    specs: list[PeriodSpec] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        iloc = loc.at(i)
+        if isinstance(item, (str, int)) and not isinstance(item, bool):
+            item = {"name": str(item)}
+        if not isinstance(item, dict):
+            problems.add(iloc, f"each period is a name or a mapping with a name, got {item!r}")
+            continue
+        _check_keys(item, PERIOD_KEYS, iloc, problems)
+        name = item.get("name")
+        if not isinstance(name, (str, int)) or not str(name).strip():
+            problems.add(iloc.at("name"), "every period needs a name (e.g. Jan)")
+            continue
+        name = str(name).strip()
+        if name in seen:
+            problems.add(iloc.at("name"), f"period {name!r} is listed twice")
+        seen.add(name)
+        names: list[Located] = []
+        kwargs: dict[str, Any] = {}
+        try:
+            if item.get("budget") is not None:
+                kwargs["budget"] = V.money(item["budget"], "budget", positive=True)
+            if item.get("capacity_multiplier") is not None:
+                kwargs["capacity_multiplier"] = V.ratio(item["capacity_multiplier"],
+                                                        "capacity_multiplier")
+        except V.BadValue as exc:
+            problems.add(iloc, str(exc))
+        mult = item.get("cpl_multiplier")
+        mloc = iloc.at("cpl_multiplier")
+        if isinstance(mult, dict):
+            pairs = []
+            for ch, value in mult.items():
+                try:
+                    if str(ch) == "default":
+                        kwargs["cpl_multiplier"] = _positive_multiplier(value)
+                    else:
+                        pairs.append((str(ch), _positive_multiplier(value)))
+                        names.append(Located(str(ch), mloc.at(str(ch))))
+                except V.BadValue as exc:
+                    problems.add(mloc.at(str(ch)), str(exc))
+            kwargs["channel_cpl_multipliers"] = tuple(pairs)
+        elif mult is not None:
+            try:
+                kwargs["cpl_multiplier"] = _positive_multiplier(mult)
+            except V.BadValue as exc:
+                problems.add(mloc, str(exc))
+        bounds = []
+        chans = item.get("channels")
+        bloc = iloc.at("channels")
+        if chans is not None and not isinstance(chans, dict):
+            problems.add(bloc, "must map channel names to {min_spend, max_spend} for this period")
+        for ch, limits in (chans or {}).items():
+            cloc = bloc.at(str(ch))
+            if not isinstance(limits, dict):
+                problems.add(cloc, f"must be a mapping such as {{max_spend: 10000}}, got {limits!r}")
+                continue
+            _check_keys(limits, PERIOD_CHANNEL_KEYS, cloc, problems)
+            try:
+                low = V.money(limits.get("min_spend", 0) or 0, "min_spend")
+                high = limits.get("max_spend")
+                high = math.inf if high is None else V.money(high, "max_spend")
+            except V.BadValue as exc:
+                problems.add(cloc, str(exc))
+                continue
+            if low > high:
+                problems.add(cloc, f"min_spend {low:,.0f} is above max_spend {high:,.0f}")
+            bounds.append((str(ch), low, high))
+            names.append(Located(str(ch), cloc))
+        specs.append(PeriodSpec(Period(name=name, channel_bounds=tuple(bounds), **kwargs),
+                                names, iloc))
+    return specs
+
+
+def _positive_multiplier(raw: object) -> float:
+    value = V.ratio(raw, "cpl_multiplier")
+    if value <= 0:
+        raise V.BadValue(f"cpl_multiplier must be above 0 (1.2 means leads cost 20% more that "
+                         f"period), got {raw!r}")
+    return value
+
+
+def _parse_response(raw: object, loc: Loc, problems: Collector) -> Response | None:
+    if not isinstance(raw, dict):
+        problems.add(loc, "must be a mapping such as {curve: exponential, max_leads: 900, "
+                          "scale: 40000}")
+        return None
+    ok = True
+    for key in raw:
+        if key not in RESPONSE_KEYS:
+            problems.add(loc.at(str(key)), f"unknown key{V.did_you_mean(str(key), RESPONSE_KEYS)}"
+                                           f"; a response has {', '.join(RESPONSE_KEYS)}")
+            ok = False
+    curve = raw.get("curve")
+    if curve not in CURVES:
+        problems.add(loc.at("curve"), f"unknown curve {curve!r}{V.did_you_mean(str(curve), CURVES)}"
+                                      f"; choose one of {', '.join(CURVES)}")
+        ok = False
+    values: dict[str, float] = {}
+    for key, example in (("max_leads", "900"), ("scale", "40000")):
+        if key not in raw:
+            problems.add(loc, f"missing {key} (e.g. {example})")
+            ok = False
+            continue
+        try:
+            values[key] = V.money(raw[key], key, positive=True)
+        except V.BadValue as exc:
+            problems.add(loc.at(key), str(exc))
+            ok = False
+    shape = 1.0
+    if "shape" in raw:
+        try:
+            shape = V.number(raw["shape"], "shape")
+            if curve == "exponential":
+                raise V.BadValue("shape is for hill curves; an exponential curve has none")
+            if shape < 1:
+                raise V.BadValue(f"shape is {shape:g}; a hill curve with shape below 1 has an "
+                                 "infinite return on its first dollar. Use a shape of at "
+                                 "least 1, or an exponential curve")
+        except V.BadValue as exc:
+            problems.add(loc.at("shape"), str(exc))
+            ok = False
+    if not ok:
+        return None
+    return Response(curve=str(curve), max_leads=values["max_leads"], scale=values["scale"],
+                    shape=shape)
 
 
 def _apply_constraints(doc: Doc, raw: object, loc: Loc, problems: Collector) -> None:
@@ -513,7 +719,7 @@ def _add_channel_rows(doc: Doc, label: str, header: list[str], rows, problems: C
     header = [h.strip() for h in header]
     floc = Loc(label, "")
     aliases = {"channel": "name"}
-    allowed = (*CHANNEL_KEYS, *aliases)
+    allowed = (*CHANNEL_KEYS, *aliases, *RESPONSE_COLUMNS)
     for col in header:
         if col and (col not in allowed or col == "tiers"):
             hint = V.did_you_mean(col, CHANNEL_KEYS) or (
@@ -534,6 +740,10 @@ def _add_channel_rows(doc: Doc, label: str, header: list[str], rows, problems: C
             if not key or key == "tiers" or text == "" or text is None:
                 continue
             cleaned[key] = text
+        response = {RESPONSE_COLUMNS[k]: cleaned.pop(k) for k in list(cleaned)
+                     if k in RESPONSE_COLUMNS}
+        if response:
+            cleaned["response"] = response
         name = cleaned.pop("name", None)
         if name is None or str(name).strip() == "":
             if cleaned:
@@ -591,8 +801,10 @@ def _merge_channel(base: dict[str, Located], changes: dict[str, Located],
                 problems.add(item.loc, "this channel has tiers; give new `tiers`, or change "
                                        "every tier's CPL at once with a relative change like \"+25%\"")
                 continue
-            if key == "tiers":
-                base.pop("cpl", None)
+            if key in ("tiers", "response", "cpl"):
+                for other in ("cpl", "tiers", "response"):
+                    if other != key:
+                        base.pop(other, None)
             base[key] = item
             continue
         if key == "cpl" and "tiers" in base:
@@ -631,12 +843,16 @@ def _parse_channel_fields(raw: Mapping[str, Any], loc: Loc, problems: Collector,
                 problems.add(key_namer(str(key)), f"unknown key{hint}")
     fields: dict[str, Located] = {}
     for key, value in raw.items():
-        if key not in CHANNEL_FIELDS and key != "tiers":
+        if key not in CHANNEL_FIELDS and key not in ("tiers", "response"):
             continue
         kloc = key_namer(key)
         if key == "tiers":
             tiers = _parse_tiers(value, kloc, problems)
             fields["tiers"] = Located(INVALID if tiers is None else tiers, kloc)
+            continue
+        if key == "response" and value is not None:
+            response = _parse_response(value, kloc, problems)
+            fields["response"] = Located(INVALID if response is None else response, kloc)
             continue
         if value is None:
             if key in CHANNEL_NULLABLE:
@@ -656,10 +872,12 @@ def _parse_channel_fields(raw: Mapping[str, Any], loc: Loc, problems: Collector,
     if not full:
         return fields
     missing_ok = True
-    if "cpl" in raw and "tiers" in raw:
-        problems.add(loc, "give either cpl (a flat cost per lead) or tiers, not both")
-    elif "cpl" not in raw and "tiers" not in raw:
-        problems.add(loc, "missing cpl (cost per lead, e.g. 50) or tiers")
+    given = [k for k in ("cpl", "tiers", "response") if raw.get(k) is not None]
+    if len(given) > 1:
+        problems.add(loc, f"give one of cpl (a flat cost per lead), tiers or response, not "
+                          f"{' and '.join(given)}")
+    elif not given:
+        problems.add(loc, "missing cpl (cost per lead, e.g. 50), tiers or response")
         missing_ok = False
     for key in CHANNEL_REQUIRED:
         if key not in raw:
@@ -731,8 +949,12 @@ def _finish(doc: Doc, loc: Loc, problems: Collector, source: Path | None) -> Sce
     top = {k: v.value for k, v in doc.top.items()}
     if "name" not in top:
         problems.add(loc.at("name"), "missing; give the scenario a name (e.g. 'Q1 plan')")
+    period_budgets = [s.period.budget for s in top.get("periods") or []]
+    if "budget" not in top and period_budgets and None not in period_budgets:
+        top["budget"] = float(sum(period_budgets))  # type: ignore[arg-type]
     if "budget" not in top:
-        problems.add(loc.at("budget"), "missing; give the total budget (e.g. 250000)")
+        problems.add(loc.at("budget"), "missing; give the total budget (e.g. 250000), or a "
+                                       "budget on every period")
     if not doc.channels:
         if not problems.problems:
             problems.add(loc.at("channels"), "no channels left; a plan needs at least one")
@@ -764,14 +986,41 @@ def _finish(doc: Doc, loc: Loc, problems: Collector, source: Path | None) -> Sce
             problems.add(doc.constraints["max_sqls"].loc,
                          f"max_sqls needs lead_to_sql on every channel; missing on "
                          f"{', '.join(missing)}")
+    specs: list[PeriodSpec] = top.get("periods") or []
+    for spec in specs:
+        for member in spec.channels:
+            if member.value not in doc.channels:
+                problems.add(member.loc, f"no channel named {member.value!r}"
+                                         f"{V.did_you_mean(member.value, names)}")
+    objective = top.get("objective", "net_value")
+    if objective == "min_spend" and top.get("target") is None:
+        problems.add(loc.at("target"), "objective min_spend needs a target, e.g. "
+                                       "target: {customers: 120} or target: {value: 1500000}")
+    if objective != "min_spend" and top.get("target") is not None:
+        problems.add(doc.top["target"].loc, f"a target goes with objective min_spend (the "
+                                            f"cheapest plan that reaches it); the objective here "
+                                            f"is {objective}")
+    for key in ("max_period_change", "max_period_share"):
+        if cons.get(key) is not None and not specs:
+            problems.add(doc.constraints[key].loc, f"{key} paces spend across periods; add a "
+                                                   "`periods:` list (e.g. [Jan, Feb, Mar])")
+    active = cons.get("max_active_channels")
+    if active is not None and active != int(active):
+        problems.add(doc.constraints["max_active_channels"].loc,
+                     f"max_active_channels must be a whole number, got {active:g}")
     if len(problems.problems) > before:
         return None
+    if active is not None:
+        cons["max_active_channels"] = int(active)
     constraints = Constraints(groups=tuple(groups), **cons)
+    extra: dict[str, Any] = {k: top[k] for k in ("objective", "target", "curve_tolerance")
+                             if top.get(k) is not None}
     return Scenario(
         name=top["name"], budget=top["budget"], channels=tuple(c for c in channels if c),
         constraints=constraints, use_full_budget=top.get("use_full_budget", False),
         period=top.get("period"), currency=top.get("currency", "USD"),
-        description=top.get("description"), source=source, inputs=tuple(doc.inputs))
+        description=top.get("description"), source=source, inputs=tuple(doc.inputs),
+        periods=tuple(s.period for s in specs), **extra)
 
 
 def _build_channel(name: str, fields: dict[str, Located], loc: Loc,
@@ -780,7 +1029,15 @@ def _build_channel(name: str, fields: dict[str, Located], loc: Loc,
     at = {k: v.loc for k, v in fields.items()}
     before = len(problems.problems)
     invalid = len(val) < len(fields)  # a field's problem is already reported
-    if "tiers" in val:
+    response = val.get("response")
+    if response is not None:
+        # provisional tiers (the planner refines them to the scenario's curve_tolerance)
+        from .curves import breakpoints, chord_tiers
+
+        end = max(val.get("max_spend") or 0.0, response.scale * 10, response.concave_from())
+        end = min(end, val["max_spend"]) if val.get("max_spend") else end
+        tiers = chord_tiers(response, breakpoints(response, end, 1e-3 * response.max_leads))
+    elif "tiers" in val:
         tiers = val["tiers"]
     elif "cpl" in val:
         tiers = (Tier(math.inf, val["cpl"]),)
@@ -794,7 +1051,16 @@ def _build_channel(name: str, fields: dict[str, Located], loc: Loc,
         problems.add(at["min_spend"], f"min_spend {min_spend:,.0f} is above max_spend "
                                       f"{max_spend:,.0f} ({at['max_spend'].path}); swap them or "
                                       "lower min_spend")
-    if min_spend > tiers[-1].up_to:
+    min_buy = val.get("min_buy", 0.0)
+    if min_buy > max_spend:
+        problems.add(at["min_buy"], f"min_buy {min_buy:,.0f} is above max_spend {max_spend:,.0f}"
+                                    "; the channel could never be used. Lower min_buy or raise "
+                                    "max_spend")
+    unit = val.get("unit")
+    if unit is not None and math.isfinite(max_spend) and unit > max_spend:
+        problems.add(at["unit"], f"one unit ({unit:,.0f}) costs more than max_spend "
+                                 f"{max_spend:,.0f}; the channel could never be bought")
+    if response is None and min_spend > tiers[-1].up_to:
         problems.add(at["min_spend"], f"min_spend {min_spend:,.0f} is beyond the last tier "
                                       f"(up_to {tiers[-1].up_to:,.0f}); extend the tiers")
     lts, ltc = val.get("lead_to_sql"), val.get("lead_to_close")
@@ -809,4 +1075,5 @@ def _build_channel(name: str, fields: dict[str, Located], loc: Loc,
         current_spend=val.get("current_spend", 0.0), min_spend=min_spend, max_spend=max_spend,
         lead_to_sql=lts,
         max_change=val["max_change"] if "max_change" in val else INHERIT,
-        min_clv_to_cpa=val["min_clv_to_cpa"] if "min_clv_to_cpa" in val else INHERIT)
+        min_clv_to_cpa=val["min_clv_to_cpa"] if "min_clv_to_cpa" in val else INHERIT,
+        fixed_cost=val.get("fixed_cost", 0.0), min_buy=min_buy, unit=unit, response=response)
