@@ -88,4 +88,8 @@ def _row(label: str, plan: str, result: PlanResult, totals: dict | None, *, curr
         row["binding"] = "; ".join(result.conflicts)
     row["solver"] = "" if current else result.solver
     row["input_hash"] = result.input_hash
+    # objectives differ between scenarios: say which each optimum is of
+    row["objective"] = "" if current else result.objective_kind
+    row["objective_value"] = np.nan if current or result.objective_value is None \
+        else result.objective_value
     return row

@@ -53,6 +53,16 @@ def explain_channels(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
                 out.append(f"not funded: limited by the group share of {', '.join(in_groups)}")
             elif caps:
                 out.append(f"not funded: {caps[0]} is used by channels that earn more per unit")
+            elif "max_active_channels" in set(binding["kind"]):
+                limit = scenario.constraints.max_active_channels
+                out.append(f"not funded: max_active_channels allows {limit} channels, and the "
+                           "ones chosen earn more together")
+            elif ch.fixed_cost > 0 or ch.effective_min_buy > 0:
+                what = " and ".join(
+                    ([f"its {fmt.money(ch.fixed_cost, cur)} fixed cost"] if ch.fixed_cost else [])
+                    + ([f"its {fmt.money(ch.effective_min_buy, cur)} minimum buy"]
+                       if ch.effective_min_buy else []))
+                out.append(f"not funded: {what} would not pay off against the other channels")
             else:
                 out.append("not funded: other channels earn more per dollar and took the budget")
             continue

@@ -75,6 +75,8 @@ def budget_frontier(scenario: Scenario, budgets: list[float] | np.ndarray | None
              points: int = 25) -> Frontier:
     """Re-solve the scenario's LP across budgets (`budgets`, or `points` evenly spaced from
     `start` to `stop`; defaults span a quarter of the budget to past the saturation budget)."""
+    if scenario.is_mixed_integer or scenario.has_curves or scenario.objective != "net_value":
+        return _frontier_by_solves(scenario, budgets, start, stop, points)
     lp = build_lp(scenario)
     n = len(scenario.channels)
     names = list(scenario.channel_names)
@@ -118,6 +120,48 @@ def budget_frontier(scenario: Scenario, budgets: list[float] | np.ndarray | None
     spend = pd.DataFrame(np.vstack(spends), columns=names,
                          index=pd.Index(budgets, name="budget"))
     return Frontier(scenario, table, spend, saturation, reason)
+
+
+def _frontier_by_solves(scenario: Scenario, budgets, start: float | None,
+                        stop: float | None, points: int) -> Frontier:
+    """The frontier of a scenario that one warm-started LP cannot follow (integer choices,
+    response curves re-linearised per budget, other objectives): a full solve per budget.
+    The marginal value is the budget's shadow price (of the LP with integer choices fixed)."""
+    from .planner import optimize
+
+    if budgets is None:
+        lo = scenario.budget * 0.25 if start is None else start
+        hi = stop if stop is not None else 2.0 * scenario.budget
+        if points < 2 or hi <= lo:
+            raise ValueError("a frontier needs at least 2 points and --to above --from")
+        budgets = np.linspace(lo, hi, points)
+    budgets = np.asarray(budgets, dtype=float)
+    if (budgets <= 0).any():
+        raise ValueError("frontier budgets must be positive")
+    names = list(scenario.channel_names)
+    rows, spends = [], []
+    for budget in budgets:
+        result = optimize(scenario.with_budget(float(budget)))
+        row: dict[str, object] = {"budget": float(budget), "status": str(result.status)}
+        if not result.is_optimal or result.totals is None or result.channels is None:
+            row.update({k: math.nan for k in POINT_COLUMNS[2:-1]})
+            spends.append(np.full(len(names), math.nan))
+        else:
+            row.update({k: result.totals[k] for k in POINT_COLUMNS[2:-2]})
+            price = result.constraints.loc[result.constraints["kind"] == "budget",
+                                           "shadow_price"]  # type: ignore[union-attr]
+            row["marginal_net_value"] = float(price.iloc[0]) if len(price) else math.nan
+            spends.append(result.channels["spend"].to_numpy())
+        row["next_dollar_channel"] = None
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=list(POINT_COLUMNS))
+    table["next_dollar_channel"] = pd.Series([None] * len(rows), dtype=object)
+    spend = pd.DataFrame(np.vstack(spends), columns=names, index=pd.Index(budgets, name="budget"))
+    kind = ("integer choices" if scenario.is_mixed_integer else
+            "response curves" if scenario.has_curves else f"objective {scenario.objective}")
+    return Frontier(scenario, table, spend, None,
+                    f"not computed: with {kind} each budget is solved on its own, and the "
+                    "saturation budget is not searched for")
 
 
 def _next_dollar(session: HighsSession, lp: LinearProgram, x: np.ndarray, budget: float,

@@ -187,6 +187,14 @@ def _values(scenario: Scenario, i: int, what: str, lo: float, hi: float) -> tupl
 
 def ranging(scenario: Scenario) -> Ranging:
     """Exact ranges for every channel input and every binding constraint's shadow price."""
+    if scenario.is_mixed_integer or scenario.has_curves or scenario.objective != "net_value":
+        why = ("it has integer choices (fixed costs, minimum buys, units or "
+               "max_active_channels), whose optimum can jump rather than move smoothly"
+               if scenario.is_mixed_integer else
+               "its response curves are re-linearised at each solve" if scenario.has_curves
+               else f"its objective is {scenario.objective}")
+        raise ValueError(f"exact ranging covers linear net-value plans; '{scenario.name}' is "
+                         f"not one: {why}. Compare what-if variants instead (chanopt compare)")
     lp, x, duals, basis = _solve(scenario)
     if basis is None or x is None or duals is None:
         status = "infeasible" if x is None else "not optimal"

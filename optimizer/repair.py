@@ -81,6 +81,7 @@ def _elastic_slack(scenario: Scenario, lp: LinearProgram) -> tuple[np.ndarray, n
                                     shape=(m, eq.size))]).tocsr()
     weights = np.r_[1.0 / scale, 1.0 / scale[eq]]
     elastic = replace(lp, c=np.r_[np.zeros(n), -weights], A=sp.hstack([lp.A, cols]).tocsr(),
+                      integrality=np.r_[lp.integrality, np.zeros(m + eq.size, dtype=np.int8)],
                       lb=np.r_[lp.lb, np.zeros(m + eq.size)],
                       ub=np.r_[lp.ub, np.full(m + eq.size, np.inf)])
     out = highs_solve(elastic, SolveOptions())
@@ -194,7 +195,8 @@ def _min_slack(lp: LinearProgram, r: int, sign: float) -> float | None:
     col = sp.csr_matrix(([-sign], ([r], [0])), shape=(lp.n_rows, 1))
     elastic = replace(lp, c=np.r_[np.zeros(lp.n_cols), -1.0],
                       A=sp.hstack([lp.A, col]).tocsr(),
-                      lb=np.r_[lp.lb, 0.0], ub=np.r_[lp.ub, np.inf])
+                      lb=np.r_[lp.lb, 0.0], ub=np.r_[lp.ub, np.inf],
+                      integrality=np.r_[lp.integrality, 0].astype(np.int8))
     out = highs_solve(elastic, SolveOptions())
     if out.status is not Status.OPTIMAL or out.x is None:
         return None

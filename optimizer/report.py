@@ -17,6 +17,7 @@ from ._version import __version__
 from .compare import Comparison
 from .frontier import Frontier, TargetPlan
 from .kpis import CHANNEL_COLUMNS
+from .status import Status
 from .planner import PlanResult
 from .ranging import Ranging
 from .repair import Suggestion
@@ -69,7 +70,17 @@ def plan_dict(result: PlanResult, repairs: tuple[Suggestion, ...] = ()) -> dict[
             "budget": sc.budget, "use_full_budget": sc.use_full_budget,
         },
         "solver": result.solver,
-        "objective": "net_value",
+        "objective": sc.objective,
+        "objective_value": _clean(result.objective_value),
+        "target": None if sc.target is None else {"metric": sc.target[0],
+                                                  "amount": sc.target[1]},
+        "mip": _mip_dict(result),
+        "curves": None if result.curve_fit is None else {
+            "bound": result.curve_fit.bound, "tolerance": result.curve_fit.tolerance,
+            "lower": result.curve_fit.lower, "upper": result.curve_fit.upper,
+            "segments": result.curve_fit.segments, "met": result.curve_fit.met},
+        "periods": _periods_list(result),
+        "notes": solution_notes(result),
         "channels": _records(result.channels),
         "totals": None if result.totals is None else {k: _clean(v) for k, v in result.totals.items()},
         "binding": [c for c in constraints if c["binding"]],
@@ -86,6 +97,27 @@ def plan_dict(result: PlanResult, repairs: tuple[Suggestion, ...] = ()) -> dict[
         "warnings": list(result.warnings),
         "message": result.message,
     }
+
+
+def _mip_dict(result: PlanResult) -> dict[str, Any] | None:
+    if not result.is_mip:
+        return None
+    return {"gap": _clean(result.mip_gap), "proven_optimal": result.is_optimal,
+            "shadow_prices": "lp_with_integers_fixed"}
+
+
+def _periods_list(result: PlanResult) -> list[dict[str, Any]] | None:
+    if not result.scenario.periods:
+        return None
+    out = []
+    for p in result.scenario.periods:
+        rec: dict[str, Any] = {"name": p.name}
+        if result.periods is not None and result.period_spend is not None:
+            rec.update({k: _clean(v) for k, v in result.periods.loc[p.name].items()})
+            rec["spend_by_channel"] = {str(ch): _clean(v)
+                                       for ch, v in result.period_spend.loc[p.name].items()}
+        out.append(rec)
+    return out
 
 
 def comparison_dict(comparison: Comparison) -> dict[str, Any]:
@@ -188,8 +220,72 @@ def _totals_cells(totals: dict[str, float], cur: str) -> list[list[str]]:
             ["ROI", fmt.pct(totals["roi"])]]
 
 
-def _shadow(value: float, unit: str, cur: str) -> str:
+def _shadow(value: float, unit: str, cur: str, objective: str = "net_value") -> str:
+    if objective in ("customers", "leads"):
+        return f"{fmt.num(value, 4)} {unit}"
     return f"{fmt.money(value, cur, 2)} {unit}"
+
+
+OBJECTIVE_LABELS = {"net_value": "maximise net value (expected CLV minus spend)",
+                    "customers": "maximise customers", "leads": "maximise leads",
+                    "value": "maximise expected CLV", "min_spend": "the cheapest plan reaching"}
+
+
+def objective_text(result: PlanResult) -> str:
+    """The objective and its optimum in words ("maximise customers: 84.2")."""
+    sc = result.scenario
+    label = OBJECTIVE_LABELS[sc.objective]
+    if sc.objective == "min_spend" and sc.target is not None:
+        metric, amount = sc.target
+        shown = fmt.money(amount, sc.currency) if metric == "value" else fmt.num(amount)
+        label = f"{label} {shown} {metric}"
+    value = result.objective_value
+    if value is None:
+        return label
+    shown = (fmt.num(value, 2) if sc.objective in ("customers", "leads")
+             else fmt.money(value, sc.currency))
+    what = "spend" if sc.objective == "min_spend" else "optimum"
+    return f"{label}: {what} {shown}"
+
+
+def solution_notes(result: PlanResult) -> list[str]:
+    """What a reader must know about how this optimum was found (objective, integer
+    choices, curve linearisation, what shadow prices mean)."""
+    notes = []
+    if result.scenario.objective != "net_value":
+        notes.append(f"objective: {objective_text(result)}")
+    if result.is_mip and result.channels is not None:
+        if result.status is Status.OPTIMAL:
+            gap = "" if result.mip_gap is None else f", gap {result.mip_gap:.2g}"
+            notes.append(f"mixed-integer plan proven optimal by {result.solver}{gap}")
+        note = result.shadow_price_note
+        if note:
+            notes.append(note)
+    fit = result.curve_fit
+    if fit is not None:
+        notes.append(f"response curves linearised ({', '.join(f'{k}: {v} tiers' for k, v in fit.segments.items())}); "
+                     f"no smooth plan beats this one by more than {fmt.pct(fit.bound, 3)} "
+                     f"(tolerance {fmt.pct(fit.tolerance, 3)})")
+    return notes
+
+
+PERIOD_HEADERS = ["Period", "Budget", "Spend", "Share", "Leads", "Customers", "CPA", "CLV:CPA",
+                  "Net value"]
+
+
+def period_cells(result: PlanResult) -> tuple[list[str], list[list[str]], list[list[str]]]:
+    """(spend headers, period x channel spend rows, per-period KPI rows)."""
+    cur = result.scenario.currency
+    if result.period_spend is None or result.periods is None:
+        return [], [], []
+    spend = result.period_spend
+    headers = ["Period", *map(str, spend.columns)]
+    spend_rows = [[str(p)] + [fmt.money(v, cur) for v in spend.loc[p]] for p in spend.index]
+    kpi_rows = [[str(p), fmt.money(r.budget, cur) if r.budget == r.budget else "—",
+                 fmt.money(r.spend, cur), fmt.pct(r.share), fmt.num(r.leads, 1),
+                 fmt.num(r.customers, 2), fmt.money(r.cpa, cur), fmt.ratio(r.clv_to_cpa),
+                 fmt.money(r.net_value, cur)] for p, r in result.periods.iterrows()]
+    return headers, spend_rows, kpi_rows
 
 
 def plan_markdown(result: PlanResult, comparison: Comparison | None = None,
@@ -203,9 +299,15 @@ def plan_markdown(result: PlanResult, comparison: Comparison | None = None,
     if sc.period:
         meta.insert(1, f"period {sc.period}")
     out += [" · ".join(meta), ""]
+    out += [f"- {n}" for n in solution_notes(result)] + ([""] if solution_notes(result) else [])
     if result.channels is not None and result.totals is not None:
         out += ["## Optimal allocation", "",
                 _md_table(CHANNEL_HEADERS, _channel_cells(result.channels, cur)), ""]
+        headers, spend_rows, kpi_rows = period_cells(result)
+        if spend_rows:
+            out += ["## Spend by period (media; fixed costs are per plan)", "",
+                    _md_table(headers, spend_rows), "", "## Periods", "",
+                    _md_table(PERIOD_HEADERS, kpi_rows), ""]
         out += ["## Why each channel got what it got", ""]
         out += [f"- **{name}**: {why}" for name, why in result.channels["why"].items()] + [""]
         rows = totals_cells(result.totals, result.current_totals, cur)
@@ -216,7 +318,8 @@ def plan_markdown(result: PlanResult, comparison: Comparison | None = None,
             out += ["None: the plan is limited only by profitability.", ""]
         else:
             out += [_md_table(["Constraint", "Limit", "Shadow price"],
-                              [[r.constraint, fmt.plain(r.limit), _shadow(r.shadow_price, r.unit, cur)]
+                              [[r.constraint, fmt.plain(r.limit),
+                                _shadow(r.shadow_price, r.unit, cur, sc.objective)]
                                for r in binding.itertuples()]), ""]
     else:
         out += ["## No feasible plan", ""] + [f"- {c}" for c in result.conflicts] + [""]
@@ -267,6 +370,17 @@ def plan_tables(result: PlanResult, repairs: tuple[Suggestion, ...] = ()) -> lis
         for row in _channel_cells(result.channels, cur):
             table.add_row(*row)
         out.append(table)
+        out.extend(f"[cyan]note:[/] {n}" for n in solution_notes(result))
+        headers, spend_rows, kpi_rows = period_cells(result)
+        for title, heads, rows in (("Spend by period (media)", headers, spend_rows),
+                                   ("Periods", PERIOD_HEADERS, kpi_rows)):
+            if rows:
+                pt = Table(title=title, title_justify="left")
+                for i, h in enumerate(heads):
+                    pt.add_column(h, justify="left" if i == 0 else "right")
+                for row in rows:
+                    pt.add_row(*row)
+                out.append(pt)
         why = Table(title="Why each channel got what it got", title_justify="left")
         why.add_column("Channel", no_wrap=True)
         why.add_column("Reason")
@@ -281,12 +395,14 @@ def plan_tables(result: PlanResult, repairs: tuple[Suggestion, ...] = ()) -> lis
             totals.add_row(*row)
         out.append(totals)
         binding = result.binding
-        bt = Table(title="Binding constraints (shadow price = net value of relaxing by one unit)",
+        gain = "net value" if sc.objective == "net_value" else "objective"
+        bt = Table(title=f"Binding constraints (shadow price = {gain} of relaxing by one unit)",
                    title_justify="left")
         for h in ("Constraint", "Limit", "Shadow price"):
             bt.add_column(h, justify="left" if h == "Constraint" else "right")
         for r in binding.itertuples():
-            bt.add_row(r.constraint, fmt.plain(r.limit), _shadow(r.shadow_price, r.unit, cur))
+            bt.add_row(r.constraint, fmt.plain(r.limit),
+                       _shadow(r.shadow_price, r.unit, cur, sc.objective))
         if binding.empty:
             out.append("No constraint binds: the plan is limited only by profitability.")
         else:

@@ -77,8 +77,8 @@ def test_tiers_must_rise(tmp_path):
 def test_cpl_and_tiers_are_exclusive_and_one_required(tmp_path):
     msg = problems(tmp_path, BASE.replace("cpl: 50,", "tiers: [{cpl: 50}], cpl: 50,")
                    .replace("cpl: 20,", ""))
-    assert "give either cpl (a flat cost per lead) or tiers, not both" in msg
-    assert "missing cpl (cost per lead, e.g. 50) or tiers" in msg
+    assert "give one of cpl (a flat cost per lead), tiers or response, not cpl and tiers" in msg
+    assert "missing cpl (cost per lead, e.g. 50), tiers or response" in msg
 
 
 def test_unknown_channel_in_variant_and_group(tmp_path):

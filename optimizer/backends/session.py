@@ -81,11 +81,16 @@ class HighsSession:
         """(status, x, row duals) of the current model."""
         self._h.run()
         status = self._status.get(self._h.getModelStatus(), Status.ERROR)
-        if status is Status.ERROR:  # see backends/highs.py: presolve settles "Unknown"
-            self._h.setOptionValue("presolve", "on")
+        # "Unknown" on a degenerate infeasible LP (see backends/highs.py): start cold, then
+        # cold with presolve, which settle it
+        for presolve in ("off", "on"):
+            if status is not Status.ERROR:
+                break
+            self._h.setOptionValue("presolve", presolve)
+            self._h.clearSolver()
             self._h.run()
-            self._h.setOptionValue("presolve", "off")
             status = self._status.get(self._h.getModelStatus(), Status.ERROR)
+        self._h.setOptionValue("presolve", "off")
         if status is not Status.OPTIMAL:
             return status, None, None
         sol = self._h.getSolution()
