@@ -143,6 +143,10 @@ def constraint_table(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
                 per_period[lp.row_period[r] - 1, ch]
                 if kind in (RowKind.PACING_UP, RowKind.PACING_DOWN) else total)
             tight = tight and (involved > 1e-6 or abs(y[r]) > 1e-9)
+        if kind in (RowKind.ACTIVE, RowKind.UNITS):
+            tight = False  # definitions of the integer choices, not limits a plan runs into
+        elif kind is RowKind.MIN_BUY:
+            tight = tight and active.get(int(ch), 0.0) > 0.5  # only a channel that is on
         binding[r] = bool(tight)
     shadow = np.where(np.abs(shadow) < 1e-9, 0.0, shadow)
     names_p = tuple(p.name for p in scenario.periods)

@@ -16,7 +16,8 @@ from .diagnose import explain_infeasible
 from .errors import InfeasiblePlanError, SolverError
 from .explain import explain_channels
 from .kpis import evaluate, totals
-from .lp import LinearProgram, build_lp, fill_tiers, period_spend, tier_order_violations
+from .lp import (LinearProgram, build_lp, channel_spend, fill_tiers, period_spend,
+                 tier_order_violations)
 from .model import Scenario
 from .repair import Suggestion, suggest_repairs
 from .status import Status
@@ -232,11 +233,13 @@ def _period_tables(scenario: Scenario, lp: LinearProgram, x: np.ndarray
     customers = leads_pc @ ltc
     value = (leads_pc * ltc) @ clv
     media = spend.sum(axis=1)
+    total = float(channel_spend(lp, x, n).sum())
     with np.errstate(divide="ignore", invalid="ignore"):
         frame = pd.DataFrame({
             "budget": [p.budget if p.budget is not None else np.nan for p in scenario.periods],
             "spend": media,
-            "share": media / media.sum() if media.sum() > 0 else np.zeros(len(names)),
+            # of total spend, fixed costs included (as max_period_share reads it)
+            "share": media / total if total > 0 else np.zeros(len(names)),
             "leads": leads_pc.sum(axis=1),
             "sqls": leads_pc @ lts,
             "customers": customers,

@@ -192,7 +192,7 @@ def totals_cells(optimal: dict[str, float], current: dict[str, float],
 
 
 COMPARISON_HEADERS = ["Scenario", "Status", "Budget", "Spend", "Customers", "Blended CPA",
-                      "CLV:CPA", "Net value", "vs current"]
+                      "CLV:CPA", "Net value", "vs current", "Objective"]
 
 
 def comparison_cells(comparison: Comparison) -> tuple[list[list[str]], list[list[str]]]:
@@ -201,10 +201,21 @@ def comparison_cells(comparison: Comparison) -> tuple[list[list[str]], list[list
     rows = [[str(r.scenario), str(r.status), fmt.money(r.budget, cur), fmt.money(r.spend, cur),
              fmt.num(r.customers, 2), fmt.money(r.blended_cpa, cur),
              fmt.ratio(r.blended_clv_to_cpa), fmt.money(r.net_value, cur),
-             fmt.money(r.net_value_vs_current, cur)] for r in comparison.table.itertuples()]
+             fmt.money(r.net_value_vs_current, cur), _objective_cell(r.objective, r.objective_value, cur)]
+            for r in comparison.table.itertuples()]
     spend = [[str(ch)] + [fmt.money(v, cur) for v in comparison.spend.loc[ch]]
              for ch in comparison.spend.index]
     return rows, spend
+
+
+def _objective_cell(kind: str, value: float, cur: str) -> str:
+    if not kind:
+        return ""
+    label = {"net_value": "net value", "min_spend": "min spend"}.get(kind, kind)
+    if value != value:  # NaN: no plan
+        return label
+    shown = fmt.num(value, 2) if kind in ("customers", "leads") else fmt.money(value, cur)
+    return f"{label} {shown}"
 
 
 def _totals_cells(totals: dict[str, float], cur: str) -> list[list[str]]:
