@@ -16,7 +16,7 @@ from rich.console import Console
 
 from . import report
 from ._version import __version__
-from .backends import BACKENDS
+from .backends import BACKENDS, MIP_REL_GAP
 from .compare import Comparison, compare
 from .errors import OutputError, ScenarioError
 from .frontier import budget_for_target, budget_frontier
@@ -98,8 +98,13 @@ def main() -> None:
 @out_option
 @click.option("--export-model", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the LP as .lp or .mps (needs --solver cbc).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+              help="Stop the solver after this many seconds; an unproven plan is reported as "
+                   "limit_reached with its gap, never as optimal (exit 1).")
+@click.option("--mip-gap", type=click.FloatRange(0, 1), default=MIP_REL_GAP, show_default=True,
+              help="Relative gap at which a mixed-integer plan counts as proven optimal.")
 def plan(file: Path, variant: str | None, solver: str, fmt: str, out_dir: Path | None,
-         export_model: Path | None) -> None:
+         export_model: Path | None, time_limit: float | None, mip_gap: float) -> None:
     """Optimal plan of FILE's base scenario (or --variant), compared with its what-ifs."""
     scenarios = _load((file,))[0]
     if variant is not None:
@@ -111,8 +116,9 @@ def plan(file: Path, variant: str | None, solver: str, fmt: str, out_dir: Path |
         if export_model.resolve() in {p for s in scenarios for p in s.inputs}:
             click.echo(f"error: refusing to overwrite input file {export_model}", err=True)
             sys.exit(EXIT_INVALID)
-    head = optimize(scenarios[0], solver=solver,
-                    export_model=str(export_model) if export_model else None)
+    head = optimize(scenarios[0], solver=solver, time_limit=time_limit,
+                    export_model=str(export_model) if export_model else None,
+                    mip_rel_gap=mip_gap)
     comparison = compare([head, *scenarios[1:]], solver=solver) if len(scenarios) > 1 else None
     repairs = head.suggest_repairs()
     plan_json = functools.cache(lambda: _plan_json(head, comparison, repairs))

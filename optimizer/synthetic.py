@@ -55,3 +55,35 @@ def random_scenario(n_channels: int, n_tiers: int, seed: int = 0, *,
         max_customers=0.9 * budget / mean_cpl * 0.05, groups=groups if n_channels >= 3 else ())
     return Scenario(name=f"synthetic {n_channels}x{n_tiers}", budget=budget,
                     channels=tuple(channels), constraints=constraints)
+
+
+def random_mip_scenario(n_channels: int, n_tiers: int, n_periods: int, seed: int = 0
+                        ) -> Scenario:
+    """The `random_scenario` with months and commitments: every channel has a fixed cost
+    and a minimum buy, a quarter of them are bought in units, a few channels cannot all be
+    run (max_active_channels), spend is paced between months and each month has a budget."""
+    from dataclasses import replace
+
+    from .model import Period
+
+    rng = np.random.default_rng(seed + 7919)
+    base = random_scenario(n_channels, n_tiers, seed)
+    channels = []
+    for i, ch in enumerate(base.channels):
+        width = ch.tiers[0].up_to if math.isfinite(ch.tiers[0].up_to) else 10000.0
+        channels.append(replace(
+            ch, fixed_cost=float(rng.uniform(0.02, 0.1) * width),
+            min_buy=float(rng.uniform(0.2, 0.6) * width),
+            unit=float(round(rng.uniform(0.1, 0.3) * width, -2)) if i % 4 == 0 else None,
+            max_change=None))
+    names = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    periods = tuple(Period(names[p % 12] + ("" if p < 12 else str(p // 12)),
+                           budget=float(base.budget / n_periods * rng.uniform(0.9, 1.3)),
+                           cpl_multiplier=float(rng.uniform(0.9, 1.15)),
+                           capacity_multiplier=float(rng.uniform(0.9, 1.1)))
+                    for p in range(n_periods))
+    constraints = replace(base.constraints, max_change=None,
+                          max_active_channels=max(1, int(0.7 * n_channels)),
+                          max_period_change=0.5, max_period_share=0.45)
+    return replace(base, name=f"synthetic MILP {n_channels}x{n_tiers}x{n_periods}",
+                   channels=tuple(channels), constraints=constraints, periods=periods)

@@ -35,7 +35,9 @@ def run_json(*args: str) -> dict:
     ("plan", str(SCENARIOS / "seed_tale_of_two_channels.yaml")),
     ("plan", str(SCENARIOS / "whatif_ppc_cpl_shock.yaml"), "--variant", "PPC CPL +50%"),
     ("plan", str(SCENARIOS / "seed_cpl_vs_cpa.yaml"), "--solver", "cbc"),
-], ids=["with-variants", "seed", "infeasible", "cbc"])
+    ("plan", str(SCENARIOS / "quarter_by_month.yaml")),  # months, curves, MILP, objectives
+    ("plan", str(SCENARIOS / "quarter_by_month.yaml"), "--solver", "cbc"),
+], ids=["with-variants", "seed", "infeasible", "cbc", "months-milp", "months-milp-cbc"])
 def test_plan_output_matches_schema(args):
     data = run_json(*args)
     errors = sorted(validator("plan.schema.json").iter_errors(data), key=str)
@@ -44,7 +46,8 @@ def test_plan_output_matches_schema(args):
 
 def test_comparison_output_matches_schema():
     data = run_json("compare", str(SCENARIOS / "b2b_saas_q1.yaml"),
-                    str(SCENARIOS / "whatif_ppc_cpl_shock.yaml"))
+                    str(SCENARIOS / "whatif_ppc_cpl_shock.yaml"),
+                    str(SCENARIOS / "quarter_by_month.yaml"))
     errors = sorted(validator("comparison.schema.json").iter_errors(data), key=str)
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
 
