@@ -75,7 +75,7 @@ def random_mip_scenario(n_channels: int, n_tiers: int, n_periods: int, seed: int
             ch, fixed_cost=float(rng.uniform(0.02, 0.1) * width),
             min_buy=float(rng.uniform(0.2, 0.6) * width),
             unit=float(round(rng.uniform(0.1, 0.3) * width, -2)) if i % 4 == 0 else None,
-            max_change=None))
+            max_change=None, min_spend=0.0))
     names = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
     periods = tuple(Period(names[p % 12] + ("" if p < 12 else str(p // 12)),
                            budget=float(base.budget / n_periods * rng.uniform(0.9, 1.3)),
