@@ -23,7 +23,7 @@ from .frontier import budget_for_target, budget_frontier
 from .model import Scenario
 from .outputs import write_outputs
 from .planner import PlanResult, optimize
-from .ranging import ranging
+from .ranging import not_rangeable, ranging
 from .repair import Suggestion
 from .reader import load_scenarios
 
@@ -276,7 +276,7 @@ def report_cmd(file: Path, out_dir: Path, variant: str | None, points: int, solv
     front = rng = None
     if head.is_optimal:
         front = budget_frontier(head_scenario, points=points)
-        rng = ranging(head_scenario)
+        rng = ranging(head_scenario) if not_rangeable(head_scenario) is None else None
     data = ReportData(head, comparison, front, rng, head.suggest_repairs())
     figures = {"spend": charts.spend_chart(head), "operational": charts.operational_chart(head),
                "strategic": charts.strategic_chart(head)}

@@ -93,6 +93,9 @@ def render_html(data: ReportData) -> str:
         parts.append("<h3>The current plan breaks</h3>" + _list(r.current_violations))
     if r.warnings:
         parts.append("<h3>Warnings</h3>" + _list(r.warnings))
+    notes = text.solution_notes(r)
+    if notes:
+        parts.append("<h3>How this optimum was found</h3>" + _list(notes))
     sections.append(("summary", "Summary", "".join(parts)))
 
     # allocation
@@ -107,6 +110,13 @@ def render_html(data: ReportData) -> str:
     sections.append(("allocation", "Current vs optimal spend",
                      _chart("spend", charts.spend_chart(r)) +
                      _table(["Channel", "Optimal", "Current", "Change", "Share", "Why"], rows, (0, 5))))
+
+    headers, spend_rows, kpi_rows = text.period_cells(r)
+    if spend_rows:
+        sections.append(("periods", "Periods",
+                         "<h3>Media spend by period</h3>" + _table(headers, spend_rows, (0,)) +
+                         "<h3>Per-period KPIs</h3>" +
+                         _table(text.PERIOD_HEADERS, kpi_rows, (0,))))
 
     # operational view
     rows = [[str(n), fmt.money(c.cpl, cur, 2), fmt.money(c.marginal_cpl, cur, 2),
@@ -174,6 +184,16 @@ def _inputs(data: ReportData) -> str:
     for ch in sc.channels:
         tiers = ", ".join(f"{fmt.money(t.cpl, cur, 2)} to {fmt.money(t.up_to, cur)}"
                           for t in ch.tiers) if len(ch.tiers) > 1 else fmt.money(ch.cpl, cur, 2)
+        if ch.response is not None:
+            resp = ch.response
+            tiers = (f"{resp.curve} curve: max {fmt.num(resp.max_leads)} leads, scale "
+                     f"{fmt.money(resp.scale, cur)}"
+                     + (f", shape {resp.shape:g}" if resp.curve == "hill" else ""))
+        extras = [f"fixed cost {fmt.money(ch.fixed_cost, cur)}"] if ch.fixed_cost else []
+        extras += [f"min buy {fmt.money(ch.min_buy, cur)}"] if ch.min_buy else []
+        extras += [f"units of {fmt.money(ch.unit, cur)}"] if ch.unit else []
+        if extras:
+            tiers += "; " + ", ".join(extras)
         floor = sc.floor_of(ch)
         rows.append([ch.name, tiers, fmt.pct(ch.lead_to_close, 2),
                      fmt.pct(ch.lead_to_sql, 2) if ch.lead_to_sql is not None else "—",
@@ -186,7 +206,13 @@ def _inputs(data: ReportData) -> str:
             ["min_blended_clv_to_cpa", _opt(c.min_blended_clv_to_cpa)],
             ["max_change", fmt.pct(c.max_change, 0) if c.max_change is not None else "none"],
             ["max_leads", _opt(c.max_leads)], ["max_sqls", _opt(c.max_sqls)],
-            ["max_customers", _opt(c.max_customers)]]
+            ["max_customers", _opt(c.max_customers)],
+            ["objective", sc.objective + (f" (target {sc.target[0]} {fmt.plain(sc.target[1])})"
+                                          if sc.target else "")]]
+    cons += [[key, _opt(value)] for key, value in (
+        ("max_active_channels", c.max_active_channels), ("max_period_change", c.max_period_change),
+        ("max_period_share", c.max_period_share)) if value is not None]
+    cons += [[f"period {p.name}", _period_settings(p, cur)] for p in sc.periods]
     cons += [[f"group {g.name}", f"{', '.join(g.channels)}: share "
               f"{fmt.pct(g.min_share) if g.min_share is not None else '0%'} to "
               f"{fmt.pct(g.max_share) if g.max_share is not None else '100%'}"]
@@ -197,6 +223,16 @@ def _inputs(data: ReportData) -> str:
             _table(["Constraint", "Setting"], cons, (0, 1)) +
             f'<p class="note">Input hash <code>{escape(sc.input_hash)}</code>'
             f"{' — files read:</p><ul>' + files + '</ul>' if files else '</p>'}")
+
+
+def _period_settings(p, cur: str) -> str:
+    parts = [f"budget {fmt.money(p.budget, cur)}"] if p.budget is not None else []
+    parts += [f"CPL x{p.cpl_multiplier:g}"] if p.cpl_multiplier != 1 else []
+    parts += [f"{name} CPL x{m:g}" for name, m in p.channel_cpl_multipliers]
+    parts += [f"capacity x{p.capacity_multiplier:g}"] if p.capacity_multiplier != 1 else []
+    parts += [f"{name} {fmt.money(lo, cur)} to {fmt.money(hi, cur)}"
+              for name, lo, hi in p.channel_bounds]
+    return ", ".join(parts) or "as the whole plan"
 
 
 def _opt(value: float | None) -> str:

@@ -185,14 +185,22 @@ def _values(scenario: Scenario, i: int, what: str, lo: float, hi: float) -> tupl
     return base * (1 + max(lo, -1.0)), base * (1 + hi)
 
 
+def not_rangeable(scenario: Scenario) -> str | None:
+    """Why exact ranging does not apply to `scenario` (None when it does)."""
+    if scenario.is_mixed_integer:
+        return ("it has integer choices (fixed costs, minimum buys, units or "
+                "max_active_channels), whose optimum can jump rather than move smoothly")
+    if scenario.has_curves:
+        return "its response curves are re-linearised at each solve"
+    if scenario.objective != "net_value":
+        return f"its objective is {scenario.objective}"
+    return None
+
+
 def ranging(scenario: Scenario) -> Ranging:
     """Exact ranges for every channel input and every binding constraint's shadow price."""
-    if scenario.is_mixed_integer or scenario.has_curves or scenario.objective != "net_value":
-        why = ("it has integer choices (fixed costs, minimum buys, units or "
-               "max_active_channels), whose optimum can jump rather than move smoothly"
-               if scenario.is_mixed_integer else
-               "its response curves are re-linearised at each solve" if scenario.has_curves
-               else f"its objective is {scenario.objective}")
+    why = not_rangeable(scenario)
+    if why is not None:
         raise ValueError(f"exact ranging covers linear net-value plans; '{scenario.name}' is "
                          f"not one: {why}. Compare what-if variants instead (chanopt compare)")
     lp, x, duals, basis = _solve(scenario)

@@ -101,3 +101,22 @@ def test_month_file_reads_and_solves():
     assert r.period_spend.shape == (3, len(sc.channels))
     assert np.isclose(r.period_spend.to_numpy().sum() + r.channels.get("fixed_cost", 0).sum(),
                       r.totals["spend"])
+
+
+def test_cli_reports_periods_milp_and_refuses_ranging(tmp_path):
+    from click.testing import CliRunner
+
+    from optimizer.cli import main
+
+    path = "scenarios/quarter_by_month.yaml"
+    out = CliRunner().invoke(main, ["report", path, "--out", str(tmp_path / "r"),
+                                    "--points", "4"])
+    assert out.exit_code == 0, out.output
+    html = (tmp_path / "r" / "report.html").read_text()
+    assert "Per-period KPIs" in html and "How this optimum was found" in html
+    assert "proven optimal" in html and 'id="sensitivity"' not in html
+    md = CliRunner().invoke(main, ["plan", path, "--format", "markdown"])
+    assert md.exit_code == 0
+    assert "## Spend by period" in md.stdout and "integer choices" in md.stdout
+    sens = CliRunner().invoke(main, ["sensitivity", path])
+    assert sens.exit_code != 0 and "integer choices" in sens.output
