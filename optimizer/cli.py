@@ -103,12 +103,23 @@ def main() -> None:
                    "limit_reached with its gap, never as optimal (exit 1).")
 @click.option("--mip-gap", type=click.FloatRange(0, 1), default=MIP_REL_GAP, show_default=True,
               help="Relative gap at which a mixed-integer plan counts as proven optimal.")
+@click.option("--robust", is_flag=True,
+              help="Maximise expected net value over sampled inputs, each CLV:CPA floor held "
+                   "with probability --confidence; shows the price of robustness.")
+@click.option("--draws", type=click.IntRange(10, 1_000_000), default=1000, show_default=True,
+              help="Sampled input sets for --robust.")
+@click.option("--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=0.9, show_default=True, help="Probability each floor must hold (--robust).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draws (--robust).")
 def plan(file: Path, variant: str | None, solver: str, fmt: str, out_dir: Path | None,
-         export_model: Path | None, time_limit: float | None, mip_gap: float) -> None:
+         export_model: Path | None, time_limit: float | None, mip_gap: float, robust: bool,
+         draws: int, confidence: float, seed: int) -> None:
     """Optimal plan of FILE's base scenario (or --variant), compared with its what-ifs."""
     scenarios = _load((file,))[0]
     if variant is not None:
         scenarios = [_pick(file, scenarios, variant)]
+    if robust:
+        _robust_plan(scenarios, solver, fmt, out_dir, draws, confidence, seed)
     if export_model is not None:
         if solver != "cbc":
             click.echo("error: --export-model needs --solver cbc", err=True)
@@ -138,6 +149,43 @@ def plan(file: Path, variant: str | None, solver: str, fmt: str, out_dir: Path |
         files["plan.xlsx"] = _workbook(head, comparison, repairs)
         _write(out_dir, files, scenarios)
     sys.exit(head.status.exit_code)
+
+
+def _robust_plan(scenarios: list[Scenario], solver: str, fmt: str, out_dir: Path | None,
+                 draws: int, confidence: float, seed: int) -> None:
+    from . import riskreport
+    from .robust import robust_optimize
+
+    try:
+        rp = robust_optimize(scenarios[0], draws=draws, confidence=confidence, seed=seed,
+                             solver=solver)
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    data = functools.cache(lambda: riskreport.robust_dict(rp))
+    lines = riskreport.robust_lines(rp)
+    floor_rows = riskreport.robust_floor_cells(rp)
+    floors_md = report._md_table(["Floor", "P(holds), robust", "P(holds), plain"], floor_rows)
+    markdown = (report.plan_markdown(rp.result) + "\n## Robustness\n\n" +
+                "\n".join(f"- {line}" for line in lines) + "\n\n" + floors_md + "\n")
+
+    def tables() -> list:
+        from rich.table import Table
+
+        floors = Table(title="Probability each floor holds (on the draws)", title_justify="left")
+        for h in ("Floor", "Robust plan", "Plain optimum"):
+            floors.add_column(h, justify="left" if h == "Floor" else "right")
+        for row in floor_rows:
+            floors.add_row(*row)
+        return [*report.plan_tables(rp.result), *lines, floors]
+
+    _emit(fmt, json=data, csv=lambda: report.channels_csv(rp.result),
+          markdown=lambda: markdown, tables=tables)
+    if out_dir is not None:
+        _write(out_dir, {"robust_plan.json": report.to_json(data()),
+                         "robust_channels.csv": report.channels_csv(rp.result),
+                         "robust_report.md": markdown}, scenarios)
+    sys.exit(rp.result.status.exit_code)
 
 
 def _workbook(head: PlanResult, comparison: Comparison | None,
@@ -222,6 +270,44 @@ def frontier_cmd(file: Path, variant: str | None, start: float | None, stop: flo
                          "frontier.md": report.frontier_markdown(front, target)}, scenarios)
     ok = target is None or target.status.exit_code == 0
     sys.exit(EXIT_OK if ok else EXIT_INFEASIBLE)
+
+
+@main.command("risk")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--draws", type=click.IntRange(1, 10_000_000), default=10_000, show_default=True,
+              help="Sampled input sets.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed: the same seed gives the same draws and the same numbers.")
+@solver_option
+@format_option
+@out_option
+def risk_cmd(file: Path, draws: int, seed: int, solver: str, fmt: str,
+             out_dir: Path | None) -> None:
+    """P10/P50/P90 of net value, customers and blended CLV:CPA for the optimal plan, the
+    current plan and each variant, the probability that each CLV:CPA floor holds and that
+    the optimal plan beats the current one, over sampled channel estimates."""
+    from rich.progress import Progress
+
+    from . import riskreport
+    from .risk import risk_profile
+
+    scenarios = _load((file,))[0]
+    results = compare(scenarios, solver=solver).results
+    show = sys.stderr.isatty() and draws * len(results) >= 200_000
+    with Progress(transient=True, disable=not show) as bar:
+        task = bar.add_task("sampling", total=None)
+        profile = risk_profile(results, draws=draws, seed=seed,
+                               progress=lambda done, total: bar.update(task, completed=done,
+                                                                       total=total))
+    cur = scenarios[0].currency
+    _emit(fmt, json=lambda: riskreport.risk_dict(profile), csv=lambda: riskreport.risk_csv(profile),
+          markdown=lambda: riskreport.risk_markdown(profile, cur),
+          tables=lambda: riskreport.risk_tables(profile, cur))
+    if out_dir is not None:
+        _write(out_dir, {"risk.json": report.to_json(riskreport.risk_dict(profile)),
+                         "risk.csv": riskreport.risk_csv(profile),
+                         "risk.md": riskreport.risk_markdown(profile, cur)}, scenarios)
+    sys.exit(EXIT_OK if results[0].is_optimal else EXIT_INFEASIBLE)
 
 
 @main.command("sensitivity")

@@ -82,6 +82,51 @@ class Response:
         return 0.0
 
 
+UNCERTAIN_FIELDS = ("cpl", "lead_to_close", "lead_to_sql", "clv")
+Z90 = 1.6448536269514722  # the standard normal's 95th percentile: low/high are a 90% interval
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """How one channel input may vary.
+
+    kind "beta" (rates from counts): Beta(a, b), e.g. a = customers + 1, b = leads -
+    customers + 1 (a uniform prior updated by the counts).
+    kind "interval": a 90% interval [a, b] = [low, high]; money fields vary log-normally
+    and rates logit-normally between them (median at the interval's centre on that scale).
+    """
+
+    field: str
+    kind: str
+    a: float
+    b: float
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """The input's value at probabilities `u` (inverse CDF), vectorised."""
+        if self.kind == "beta":
+            from scipy.special import betaincinv
+
+            return betaincinv(self.a, self.b, u)
+        from scipy.special import ndtri
+
+        z = ndtri(u)
+        if self.field in ("cpl", "clv"):
+            lo, hi = np.log(self.a), np.log(self.b)
+            return np.exp((lo + hi) / 2 + z * (hi - lo) / (2 * Z90))
+        lo, hi = _logit(self.a), _logit(self.b)
+        return 1.0 / (1.0 + np.exp(-((lo + hi) / 2 + z * (hi - lo) / (2 * Z90))))
+
+    def interval(self, level: float = 0.9) -> tuple[float, float]:
+        tail = (1 - level) / 2
+        lo, hi = self.ppf(np.array([tail, 1 - tail]))
+        return float(lo), float(hi)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return math.log(p / (1 - p))
+
+
 @dataclass(frozen=True)
 class Channel:
     """One acquisition channel's economics and limits.
@@ -104,6 +149,13 @@ class Channel:
     min_buy: float = 0.0  # spend is 0 or at least this (semi-continuous)
     unit: float | None = None  # spend is bought in whole multiples of this
     response: Response | None = None  # the smooth curve `tiers` linearise, if any
+    uncertainty: tuple[Uncertainty, ...] = ()  # at most one per field of UNCERTAIN_FIELDS
+
+    def uncertainty_of(self, field: str) -> Uncertainty | None:
+        for u in self.uncertainty:
+            if u.field == field:
+                return u
+        return None
 
     @property
     def is_mixed_integer(self) -> bool:
@@ -254,6 +306,10 @@ class Scenario:
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     @property
+    def has_uncertainty(self) -> bool:
+        return any(c.uncertainty for c in self.channels)
+
+    @property
     def is_mixed_integer(self) -> bool:
         return (self.constraints.max_active_channels is not None
                 or any(c.is_mixed_integer for c in self.channels))
@@ -277,7 +333,8 @@ _SCENARIO_DEFAULTS = {"objective": "net_value", "target": None, "periods": (),
                       "curve_tolerance": 0.001}
 _CONSTRAINT_DEFAULTS = {"max_active_channels": None, "max_period_change": None,
                         "max_period_share": None}
-_CHANNEL_DEFAULTS = {"fixed_cost": 0.0, "min_buy": 0.0, "unit": None, "response": None}
+_CHANNEL_DEFAULTS = {"fixed_cost": 0.0, "min_buy": 0.0, "unit": None, "response": None,
+                     "uncertainty": ()}
 
 
 def replace_constraints(scenario: Scenario, **changes: object) -> Scenario:

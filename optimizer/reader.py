@@ -21,7 +21,7 @@ import yaml
 from . import values as V
 from .errors import Problem, ScenarioError
 from .model import (CURVES, INHERIT, OBJECTIVES, TARGETS, Channel, Constraints, Group, Period,
-                    Response, Scenario, Tier)
+                    UNCERTAIN_FIELDS, Response, Scenario, Tier, Uncertainty)
 
 # --------------------------------------------------------------------------- locations
 
@@ -107,13 +107,19 @@ CHANNEL_FIELDS: dict[str, Parser] = {
     "min_buy": V.money,
     "unit": lambda raw, what: V.money(raw, what, positive=True),
 }
-CHANNEL_KEYS = ("name", "tiers", "response", *CHANNEL_FIELDS)
+CHANNEL_KEYS = ("name", "tiers", "response", "uncertainty", *CHANNEL_FIELDS)
 CHANNEL_NULLABLE = {"lead_to_sql", "max_spend", "max_change", "min_clv_to_cpa", "description",
                     "unit", "response"}
 CHANNEL_RELATIVE = {"cpl", "lead_to_close", "lead_to_sql", "clv", "current_spend",
                     "min_spend", "max_spend", "fixed_cost", "min_buy"}
 RESPONSE_KEYS = ("curve", "max_leads", "scale", "shape")
 RESPONSE_COLUMNS = {f"response_{k}": k for k in RESPONSE_KEYS}  # flat form in tables
+# uncertainty in tables, as `chanopt estimate` writes it: counts give a Beta for the rate,
+# *_low/*_high a 90% interval; the informational columns are accepted and not used
+UNCERTAINTY_COLUMNS = ("leads", "customers", "sqls", "cpl_low", "cpl_high",
+                       "lead_to_close_low", "lead_to_close_high", "lead_to_sql_low",
+                       "lead_to_sql_high", "clv_low", "clv_high")
+INFO_COLUMNS = ("mqls", "mql_to_sql", "clv_method", "clv_deals", "note")
 CHANNEL_REQUIRED = ("lead_to_close", "clv")
 
 CONSTRAINT_FIELDS: dict[str, Parser] = {
@@ -552,6 +558,79 @@ def _parse_response(raw: object, loc: Loc, problems: Collector) -> Response | No
                     shape=shape)
 
 
+def _uncertainty_from_columns(flat: dict[str, Any]) -> dict[str, Any]:
+    """Table columns (leads, customers, clv_low...) as the YAML `uncertainty` mapping."""
+    out: dict[str, Any] = {}
+    if "customers" in flat and "leads" in flat:
+        out["lead_to_close"] = {"customers": flat["customers"], "leads": flat["leads"]}
+    if "sqls" in flat and "leads" in flat:
+        out["lead_to_sql"] = {"sqls": flat["sqls"], "leads": flat["leads"]}
+    for field in UNCERTAIN_FIELDS:
+        low, high = flat.get(f"{field}_low"), flat.get(f"{field}_high")
+        if field not in out and (low is not None or high is not None):
+            out[field] = {"low": low, "high": high}
+    leftover = set(flat) - {"leads", "customers", "sqls"} - {
+        f"{f}_{e}" for f in UNCERTAIN_FIELDS for e in ("low", "high")}
+    return out if not leftover else {**out, **{k: flat[k] for k in leftover}}
+
+
+UNCERTAINTY_FORMS = {"cpl": "{low: 40, high: 60}", "clv": "{low: 8000, high: 15000}",
+                     "lead_to_close": "{customers: 2, leads: 100} or {low: 0.01, high: 0.05}",
+                     "lead_to_sql": "{sqls: 12, leads: 100} or {low: 0.08, high: 0.15}"}
+
+
+def _parse_uncertainty(raw: object, loc: Loc, problems: Collector
+                       ) -> tuple[Uncertainty, ...] | None:
+    """`uncertainty: {lead_to_close: {customers: 2, leads: 100}, clv: {low: .., high: ..}}`."""
+    if not isinstance(raw, dict):
+        problems.add(loc, "must map inputs (cpl, lead_to_close, lead_to_sql, clv) to their "
+                          "uncertainty, e.g. {lead_to_close: {customers: 2, leads: 100}}")
+        return None
+    out: list[Uncertainty] = []
+    ok = True
+    for field, spec in raw.items():
+        floc = loc.at(str(field))
+        if field not in UNCERTAIN_FIELDS:
+            problems.add(floc, f"unknown input{V.did_you_mean(str(field), UNCERTAIN_FIELDS)}; "
+                               f"uncertainty can be given for {', '.join(UNCERTAIN_FIELDS)}")
+            ok = False
+            continue
+        form = UNCERTAINTY_FORMS[field]
+        if not isinstance(spec, dict):
+            problems.add(floc, f"must be a mapping such as {form}, got {spec!r}")
+            ok = False
+            continue
+        count_key = {"lead_to_close": "customers", "lead_to_sql": "sqls"}.get(field)
+        try:
+            if count_key is not None and (count_key in spec or "leads" in spec):
+                _check_keys(spec, (count_key, "leads"), floc, problems)
+                k = V.count(spec.get(count_key), count_key)
+                n = V.count(spec.get("leads"), "leads")
+                if k != int(k) or n != int(n):
+                    raise V.BadValue(f"{count_key} and leads are counts (whole numbers), got "
+                                     f"{k:g} and {n:g}")
+                if k > n:
+                    raise V.BadValue(f"{count_key} ({k:g}) cannot exceed leads ({n:g})")
+                out.append(Uncertainty(field, "beta", k + 1.0, n - k + 1.0))
+                continue
+            _check_keys(spec, ("low", "high"), floc, problems)
+            if "low" not in spec or "high" not in spec:
+                raise V.BadValue(f"give both low and high (a 90% interval), e.g. {form}")
+            parse = V.rate if field in ("lead_to_close", "lead_to_sql") else \
+                (lambda r, w: V.money(r, w, positive=True))
+            low, high = parse(spec["low"], "low"), parse(spec["high"], "high")
+            if not low < high:
+                raise V.BadValue(f"low ({low:g}) must be below high ({high:g})")
+            if field in ("lead_to_close", "lead_to_sql") and (low <= 0 or high >= 1):
+                raise V.BadValue(f"a rate's interval must lie strictly between 0 and 1, got "
+                                 f"{low:g} to {high:g}; give counts ({form}) instead")
+            out.append(Uncertainty(field, "interval", low, high))
+        except V.BadValue as exc:
+            problems.add(floc, str(exc))
+            ok = False
+    return tuple(out) if ok else None
+
+
 def _apply_constraints(doc: Doc, raw: object, loc: Loc, problems: Collector) -> None:
     if raw is None:
         return
@@ -719,7 +798,7 @@ def _add_channel_rows(doc: Doc, label: str, header: list[str], rows, problems: C
     header = [h.strip() for h in header]
     floc = Loc(label, "")
     aliases = {"channel": "name"}
-    allowed = (*CHANNEL_KEYS, *aliases, *RESPONSE_COLUMNS)
+    allowed = (*CHANNEL_KEYS, *aliases, *RESPONSE_COLUMNS, *UNCERTAINTY_COLUMNS, *INFO_COLUMNS)
     for col in header:
         if col and (col not in allowed or col == "tiers"):
             hint = V.did_you_mean(col, CHANNEL_KEYS) or (
@@ -744,6 +823,11 @@ def _add_channel_rows(doc: Doc, label: str, header: list[str], rows, problems: C
                      if k in RESPONSE_COLUMNS}
         if response:
             cleaned["response"] = response
+        for key in INFO_COLUMNS:
+            cleaned.pop(key, None)
+        flat = {k: cleaned.pop(k) for k in list(cleaned) if k in UNCERTAINTY_COLUMNS}
+        if flat:
+            cleaned["uncertainty"] = _uncertainty_from_columns(flat)
         name = cleaned.pop("name", None)
         if name is None or str(name).strip() == "":
             if cleaned:
@@ -843,12 +927,16 @@ def _parse_channel_fields(raw: Mapping[str, Any], loc: Loc, problems: Collector,
                 problems.add(key_namer(str(key)), f"unknown key{hint}")
     fields: dict[str, Located] = {}
     for key, value in raw.items():
-        if key not in CHANNEL_FIELDS and key not in ("tiers", "response"):
+        if key not in CHANNEL_FIELDS and key not in ("tiers", "response", "uncertainty"):
             continue
         kloc = key_namer(key)
         if key == "tiers":
             tiers = _parse_tiers(value, kloc, problems)
             fields["tiers"] = Located(INVALID if tiers is None else tiers, kloc)
+            continue
+        if key == "uncertainty" and value is not None:
+            parsed = _parse_uncertainty(value, kloc, problems)
+            fields["uncertainty"] = Located(INVALID if parsed is None else parsed, kloc)
             continue
         if key == "response" and value is not None:
             response = _parse_response(value, kloc, problems)
@@ -1068,6 +1156,14 @@ def _build_channel(name: str, fields: dict[str, Located], loc: Loc,
         problems.add(at["lead_to_sql"], f"lead_to_sql {lts:g} is below lead_to_close {ltc:g}; "
                                         "every customer was an SQL first, so lead_to_sql must "
                                         "be at least lead_to_close")
+    uncertainty = val.get("uncertainty") or ()
+    for u in uncertainty:
+        point = {"cpl": tiers[0].cpl if response is None else None, "clv": val.get("clv"),
+                 "lead_to_close": ltc, "lead_to_sql": lts}.get(u.field)
+        if u.kind == "interval" and point is not None and not u.a <= point <= u.b:
+            problems.add(at["uncertainty"], f"{u.field} {point:g} lies outside its interval "
+                                            f"{u.a:g} to {u.b:g}; widen the interval or "
+                                            "correct the value")
     if invalid or len(problems.problems) > before:
         return None
     return Channel(
@@ -1076,4 +1172,5 @@ def _build_channel(name: str, fields: dict[str, Located], loc: Loc,
         lead_to_sql=lts,
         max_change=val["max_change"] if "max_change" in val else INHERIT,
         min_clv_to_cpa=val["min_clv_to_cpa"] if "min_clv_to_cpa" in val else INHERIT,
-        fixed_cost=val.get("fixed_cost", 0.0), min_buy=min_buy, unit=unit, response=response)
+        fixed_cost=val.get("fixed_cost", 0.0), min_buy=min_buy, unit=unit, response=response,
+        uncertainty=tuple(uncertainty))
