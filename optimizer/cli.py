@@ -310,6 +310,48 @@ def risk_cmd(file: Path, draws: int, seed: int, solver: str, fmt: str,
     sys.exit(EXIT_OK if results[0].is_optimal else EXIT_INFEASIBLE)
 
 
+@main.command("estimate")
+@click.option("--leads", "leads_file", required=True, type=click.Path(path_type=Path),
+              help="Leads export (CSV): one row per lead with its channel and created date.")
+@click.option("--spend", "spend_file", required=True, type=click.Path(path_type=Path),
+              help="Spend table (CSV): channel, period, spend.")
+@click.option("--deals", "deals_file", type=click.Path(path_type=Path),
+              help="Closed deals (CSV), joined to leads by the mapping's deals.lead_id.")
+@click.option("--period", help="Only leads and spend in 2018-01-01..2018-03-31, 2018Q1, 2018-02 or 2018.")
+@click.option("--map", "map_file", type=click.Path(path_type=Path),
+              help="Mapping YAML: column names, date format, channel aliases, stages, scoring, CLV.")
+@click.option("--horizon-periods", type=click.IntRange(1, 1000),
+              help="Spend periods the plan covers (scales fitted curves; default: those in the data).")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The channel table to write (CSV), usable as a scenario's `channels:`.")
+@format_option
+def estimate_cmd(leads_file: Path, spend_file: Path, deals_file: Path | None,
+                 period: str | None, map_file: Path | None, horizon_periods: int | None,
+                 output: Path, fmt: str) -> None:
+    """Estimate CPL, lead-to-close, lead-to-SQL and CLV per channel, with their uncertainty,
+    from CRM exports; write a channel table a scenario file uses as it is."""
+    from . import riskreport
+    from .estimate import estimate, load_mapping
+    from .outputs import atomic_write
+
+    inputs = [p for p in (leads_file, spend_file, deals_file, map_file) if p is not None]
+    if output.resolve() in {p.resolve() for p in inputs}:
+        click.echo(f"error: refusing to overwrite input file {output}", err=True)
+        sys.exit(EXIT_INVALID)
+    try:
+        result = estimate(leads_file, spend_file, deals_file, mapping=load_mapping(map_file),
+                          period=period, horizon_periods=horizon_periods)
+    except ScenarioError as exc:
+        _fail_input(exc)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(output, result.to_csv())
+    _emit(fmt, json=lambda: riskreport.estimate_dict(result), csv=result.to_csv,
+          markdown=lambda: riskreport.estimate_markdown(result),
+          tables=lambda: riskreport.estimate_tables(result))
+    click.echo(f"wrote {output} ({len(result.table)} channels)", err=True)
+    sys.exit(EXIT_OK)
+
+
 @main.command("sensitivity")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--variant", help="Use this what-if variant of the file instead of its base.")

@@ -122,3 +122,106 @@ def robust_floor_cells(plan: RobustPlan) -> list[list[str]]:
 
     return [[str(r["floor"]), show(r.get("robust")), show(r.get("plain"))]
             for r in plan.floors.to_dict("records")]
+
+
+# --------------------------------------------------------------------------- estimates
+
+
+def estimate_dict(result) -> dict[str, Any]:
+    """`chanopt estimate --format json`: the table, rows read, rows not used by reason,
+    curve fits and notes."""
+    def records(frame):
+        return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+    return {"schema_version": SCHEMA_VERSION, "package_version": __version__,
+            "period": list(result.period) if result.period else None,
+            "rows_read": result.rows, "date_formats": result.date_formats,
+            "channels": records(result.table), "dropped": records(result.dropped),
+            "fits": records(result.fits), "notes": list(result.notes)}
+
+
+ESTIMATE_HEADERS = ["Channel", "Spend", "Leads", "CPL (90%)", "Customers",
+                    "Lead-to-close (90%)", "CLV (90%)", "CLV method"]
+
+
+def _estimate_cells(result) -> list[list[str]]:
+    rows = []
+    for r in result.table.to_dict("records"):
+        def interval(point, low, high, show):
+            if point is None or point != point:
+                return "—"
+            if low is None or low != low:
+                return show(point)
+            return f"{show(point)} ({show(low)}–{show(high)})"
+
+        cpl = ("curve" if r.get("cpl") is None or r.get("cpl") != r.get("cpl")
+               else interval(r["cpl"], r.get("cpl_low"), r.get("cpl_high"),
+                             lambda v: fmt.money(v, "USD", 2)))
+        rows.append([str(r["name"]), fmt.money(r["current_spend"]), fmt.num(r["leads"]), cpl,
+                     fmt.num(r["customers"]),
+                     interval(r["lead_to_close"], r.get("lead_to_close_low"),
+                              r.get("lead_to_close_high"), lambda v: fmt.pct(v, 1)),
+                     interval(r.get("clv"), r.get("clv_low"), r.get("clv_high"), fmt.money),
+                     str(r.get("clv_method", ""))])
+    return rows
+
+
+def _dropped_cells(result) -> list[list[str]]:
+    return [[str(r["file"]), str(r["reason"]), fmt.num(r["rows"]), str(r["examples"])]
+            for r in result.dropped.to_dict("records")]
+
+
+def estimate_markdown(result) -> str:
+    out = ["# Channel estimates", ""]
+    read = ", ".join(f"{Path_name(f)}: {n:,} rows" for f, n in result.rows.items())
+    out += [f"Read {read}." + (f" Period {result.period[0]} to {result.period[1]}."
+                               if result.period else ""), ""]
+    out += [_md_table(ESTIMATE_HEADERS, _estimate_cells(result)), ""]
+    out += ["## Rows not used", ""]
+    out += ([_md_table(["File", "Reason", "Rows", "Examples"], _dropped_cells(result))]
+            if len(result.dropped) else ["None: every row was used."]) + [""]
+    if len(result.fits):
+        out += ["## Diminishing returns (leads per period = L (1 - exp(-spend / k)))", ""]
+        out += [_md_table(["Channel", "Periods", "L", "k", "R²", "Used", "Note"],
+                          _fit_cells(result)), ""]
+    if result.notes:
+        out += ["## Notes", ""] + [f"- {n}" for n in result.notes] + [""]
+    return "\n".join(out)
+
+
+def _fit_cells(result) -> list[list[str]]:
+    return [[str(r["channel"]), str(r["periods"]),
+             f"{fmt.num(r.get('max_leads_per_period'), 0)} ± {fmt.num(r.get('max_leads_se'), 0)}",
+             f"{fmt.money(r.get('scale_per_period'))} ± {fmt.money(r.get('scale_se'))}",
+             fmt.ratio(r.get("r2")), "yes" if r.get("used") else "no", str(r.get("note", ""))]
+            for r in result.fits.to_dict("records")]
+
+
+def Path_name(label: str) -> str:
+    return label.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def estimate_tables(result) -> list[Any]:
+    out: list[Any] = []
+    table = Table(title="Channel estimates (90% intervals)", title_justify="left")
+    for i, h in enumerate(ESTIMATE_HEADERS):
+        table.add_column(h, justify="left" if i in (0, 7) else "right", no_wrap=i == 0)
+    for row in _estimate_cells(result):
+        table.add_row(*row)
+    out.append(table)
+    dropped = Table(title="Rows not used", title_justify="left")
+    for h in ("File", "Reason", "Rows", "Examples"):
+        dropped.add_column(h, justify="right" if h == "Rows" else "left")
+    for row in _dropped_cells(result):
+        row[0] = Path_name(row[0])
+        dropped.add_row(*row)
+    out.append(dropped if len(result.dropped) else "Every row was used.")
+    if len(result.fits):
+        fits = Table(title="Diminishing returns fits", title_justify="left")
+        for h in ("Channel", "Periods", "L", "k", "R²", "Used", "Note"):
+            fits.add_column(h)
+        for row in _fit_cells(result):
+            fits.add_row(*row)
+        out.append(fits)
+    out.extend(f"[yellow]note:[/] {n}" for n in result.notes)
+    return out

@@ -1,0 +1,164 @@
+"""Uncertain inputs, risk profiles and robust plans (issue #4)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from scipy.stats import beta
+
+from optimizer import ScenarioError, load_scenario, optimize
+from optimizer.cli import main
+from optimizer.model import Uncertainty
+from optimizer.risk import draw_inputs, risk_profile
+from optimizer.robust import robust_optimize
+
+from .conftest import SCENARIOS, channel, scenario
+from .test_validation import BASE, problems, write
+
+
+def _uncertain():
+    a = channel("A", 50, 0.02, 9000, uncertainty=(Uncertainty("lead_to_close", "beta", 3, 99),))
+    b = channel("B", 40, 0.03, 5000, max_spend=4000,
+                uncertainty=(Uncertainty("clv", "interval", 3500, 7000),
+                             Uncertainty("cpl", "interval", 35, 48)))
+    return scenario(a, b, budget=10000, floor=3.0)
+
+
+def test_uncertainty_in_files_counts_and_intervals(tmp_path):
+    sc = load_scenario(write(tmp_path, BASE.replace(
+        "current_spend: 2000}",
+        "current_spend: 2000, uncertainty: {lead_to_close: {customers: 5, leads: 100}, "
+        "clv: {low: 3000, high: 5500}}}")))
+    u = sc.channel("PPC").uncertainty
+    assert u[0] == Uncertainty("lead_to_close", "beta", 6.0, 96.0)
+    assert u[1] == Uncertainty("clv", "interval", 3000.0, 5500.0)
+    low, high = u[1].interval()
+    assert (low, high) == pytest.approx((3000, 5500))
+
+
+@pytest.mark.parametrize("spec, expected", [
+    ("{lead_to_close: {customers: 7, leads: 5}}", "customers (7) cannot exceed leads (5)"),
+    ("{clv: {low: 5000, high: 3000}}", "low (5000) must be below high (3000)"),
+    ("{clv: {low: 5000, high: 9000}}", "clv 4000 lies outside its interval 5000 to 9000"),
+    ("{ctr: {low: 1, high: 2}}", "uncertainty can be given for cpl, lead_to_close"),
+    ("{lead_to_close: {low: 0, high: 0.1}}", "strictly between 0 and 1"),
+    ("{clv: {low: 3000}}", "give both low and high"),
+])
+def test_uncertainty_problems(tmp_path, spec, expected):
+    text = BASE.replace("current_spend: 2000}", f"current_spend: 2000, uncertainty: {spec}}}")
+    assert expected in problems(tmp_path, text)
+
+
+def test_draws_are_reproducible_and_chunking_does_not_change_them():
+    sc = _uncertain()
+    a = draw_inputs(sc, 5000, seed=7)
+    b = draw_inputs(sc, 5000, seed=7)
+    assert np.array_equal(a.lead_to_close, b.lead_to_close)
+    tail = draw_inputs(sc, 1000, seed=7, start=4000)
+    assert np.array_equal(a.clv[4000:], tail.clv)
+    assert not np.array_equal(a.clv, draw_inputs(sc, 5000, seed=8).clv)
+    # the Beta draws follow Beta(3, 99)
+    assert a.lead_to_close[:, 0].mean() == pytest.approx(3 / 102, rel=0.03)
+    # fields without uncertainty keep their point values
+    assert (a.lead_to_close[:, 1] == 0.03).all() and (a.cpl_factor[:, 0] == 1).all()
+
+
+def test_risk_profile_matches_the_analytic_floor_probability():
+    sc = _uncertain()
+    r = optimize(sc)
+    prof = risk_profile([r], draws=40_000, seed=1)
+    floors = prof.channel_floors.loc["test"]
+    # A keeps 3:1 when 9000 * ltc / 50 >= 3, i.e. ltc >= 1/60, with ltc ~ Beta(3, 99)
+    if r.spend["A"] > 0:
+        exact = beta.sf(1 / 60, 3, 99)
+        assert floors["A"] == pytest.approx(exact, abs=4 * np.sqrt(exact * (1 - exact) / 40_000))
+    row = prof.summary.set_index("plan").loc["test"]
+    assert row["net_value_p10"] <= row["net_value_p50"] <= row["net_value_p90"]
+    assert 0 <= row["p_beats_current"] <= 1
+    again = risk_profile([r], draws=40_000, seed=1)
+    assert again.summary.equals(prof.summary)
+
+
+def test_without_uncertainty_every_draw_is_the_point_estimate():
+    sc = scenario(channel("A", 50, 0.05, 9000), budget=1000, floor=3.0)
+    r = optimize(sc)
+    row = risk_profile([r], draws=500).summary.set_index("plan").loc["test"]
+    assert row["net_value_p10"] == pytest.approx(r.objective)
+    assert row["net_value_p90"] == pytest.approx(r.objective)
+
+
+def test_robust_plan_holds_each_channel_floor_with_the_confidence():
+    sc = _uncertain()
+    for confidence in (0.5, 0.8, 0.95):
+        rp = robust_optimize(sc, draws=2000, confidence=confidence, seed=3)
+        assert rp.result.is_optimal
+        probs = rp.floors.set_index("floor")["robust"].dropna()
+        assert (probs >= confidence - 1e-9).all(), probs
+    # with no uncertainty the robust plan is the plain one, at no price
+    plain = scenario(channel("A", 50, 0.05, 9000), budget=1000, floor=3.0)
+    rp = robust_optimize(plain, draws=100)
+    assert rp.result.spend.to_numpy() == pytest.approx(rp.plain.spend.to_numpy())
+    assert rp.price_of_robustness == pytest.approx(0.0, abs=1e-6)
+
+
+def test_robust_blended_floor_through_cvar():
+    sc = load_scenario(SCENARIOS / "uncertain_q1.yaml")
+    rp = robust_optimize(sc, draws=1000, confidence=0.9, seed=2)
+    assert rp.result.is_optimal
+    table = rp.floors.set_index("floor")["robust"].dropna()
+    assert (table >= 0.9 - 1e-9).all()
+    assert rp.price_of_robustness is not None and "CVaR" in rp.method
+
+
+def test_cli_risk_and_robust(tmp_path):
+    path = str(SCENARIOS / "uncertain_q1.yaml")
+    out = CliRunner().invoke(main, ["risk", path, "--draws", "3000", "--seed", "5",
+                                    "--format", "json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["draws"] == 3000 and data["seed"] == 5
+    plans = {p["plan"]: p for p in data["plans"]}
+    assert "current plan" in plans and 0 <= plans["Q1 under uncertainty"]["p_beats_current"] <= 1
+    again = CliRunner().invoke(main, ["risk", path, "--draws", "3000", "--seed", "5",
+                                      "--format", "json"])
+    assert json.loads(again.stdout)["plans"] == data["plans"]
+    rob = CliRunner().invoke(main, ["plan", path, "--robust", "--draws", "500",
+                                    "--format", "json"])
+    assert rob.exit_code == 0, rob.output
+    robust = json.loads(rob.stdout)["robust"]
+    assert robust["confidence"] == 0.9 and robust["price_of_robustness"] is not None
+    md = CliRunner().invoke(main, ["plan", path, "--robust", "--draws", "500",
+                                   "--format", "markdown"])
+    assert "price of robustness" in md.stdout
+
+
+def test_robust_refuses_other_objectives():
+    sc = _uncertain()
+    from dataclasses import replace
+    with pytest.raises(ValueError, match="expected net value"):
+        robust_optimize(replace(sc, objective="customers"))
+
+
+def test_estimate_cli_refuses_to_overwrite_an_input(tmp_path):
+    leads = tmp_path / "l.csv"
+    leads.write_text("lead_id,channel,created\n1,a,2024-01-02\n")
+    spend = tmp_path / "s.csv"
+    spend.write_text("channel,period,spend\na,2024-01,10\n")
+    out = CliRunner().invoke(main, ["estimate", "--leads", str(leads), "--spend", str(spend),
+                                    "-o", str(spend)])
+    assert out.exit_code == 2 and "refusing to overwrite" in out.output
+    out = CliRunner().invoke(main, ["estimate", "--leads", str(leads), "--spend", str(spend),
+                                    "-o", str(tmp_path / "c.csv"), "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["channels"][0]["leads"] == 1
+    assert (tmp_path / "c.csv").read_text().startswith("name,cpl")
+    bad = CliRunner().invoke(main, ["estimate", "--leads", str(leads), "--spend",
+                                    str(tmp_path / "missing.csv"), "-o", str(tmp_path / "x.csv")])
+    assert bad.exit_code == 2 and "file not found" in bad.output
+
+
+def test_scenario_error_type_is_public():
+    assert issubclass(ScenarioError, Exception)
