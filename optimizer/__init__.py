@@ -16,12 +16,16 @@ from .errors import (
     ScenarioError,
     SolverError,
 )
+from .estimate import EstimateResult, estimate, load_mapping
 from .frontier import Frontier, TargetPlan, budget_for_target, budget_frontier
 from .curves import CurveFit
-from .model import Channel, Constraints, Group, Period, Response, Scenario, Tier
+from .model import (Channel, Constraints, Group, Period, Response, Scenario, Tier,
+                    Uncertainty)
 from .planner import PlanResult, optimize
 from .ranging import Ranging, ranging
 from .reader import load_scenario, load_scenarios, scenario_from_dict
+from .risk import RiskProfile, risk_profile
+from .robust import RobustPlan, robust_optimize
 from .repair import Suggestion, suggest_repairs
 from .status import Status
 
@@ -31,6 +35,7 @@ __all__ = [
     "Comparison",
     "Constraints",
     "CurveFit",
+    "EstimateResult",
     "Frontier",
     "Group",
     "InfeasiblePlanError",
@@ -40,6 +45,8 @@ __all__ = [
     "Problem",
     "Ranging",
     "Response",
+    "RiskProfile",
+    "RobustPlan",
     "Scenario",
     "ScenarioError",
     "SolverError",
@@ -47,14 +54,19 @@ __all__ = [
     "Suggestion",
     "TargetPlan",
     "Tier",
+    "Uncertainty",
     "__version__",
     "budget_for_target",
     "budget_frontier",
     "compare",
+    "estimate",
+    "load_mapping",
     "load_scenario",
     "load_scenarios",
     "optimize",
     "ranging",
+    "risk_profile",
+    "robust_optimize",
     "scenario_from_dict",
     "suggest_repairs",
 ]

@@ -11,7 +11,7 @@ def test_all_is_sorted_and_complete():
     for name in names:
         assert hasattr(optimizer, name)
     public = {n for n in dir(optimizer) if not n.startswith("_")}
-    modules = {"backends", "charts", "cli", "compare", "htmlreport", "workbook", "constraints", "curves", "diagnose", "errors", "explain", "fmt", "frontier", "kpis", "lp",
+    modules = {"backends", "charts", "cli", "compare", "htmlreport", "workbook", "constraints", "curves", "dates", "diagnose", "estimate", "risk", "riskreport", "robust", "errors", "explain", "fmt", "frontier", "kpis", "lp",
                "model", "outputs", "planner", "ranging", "reader", "repair", "report", "status", "synthetic",
                "values"}
     assert public - set(names) <= modules
