@@ -7,11 +7,13 @@ channel, each with its uncertainty, as a channel table a scenario file reads as 
 - CPL: spend / leads; its 90% interval treats the lead count as Poisson (Gamma posterior
   of the expected leads for that spend).
 - CLV from deal values (times a lifetime multiplier): a winsorized mean (values clipped at
-  the channel's 5th and 95th percentiles, so one extreme deal cannot dominate), with a
+  the 5th/95th percentiles and at 3 robust SDs (MAD) from the median, so extreme deals
+  cannot dominate), with a
   bootstrap 90% interval; pooled over all channels when a channel has too few deals with
   a value, else a configured default. The method used is written per channel.
 - Diminishing returns: with several spend periods per channel, leads per period are fitted
-  to L (1 - exp(-spend / k)) (scipy's curve_fit); a clear fit becomes the channel's
+  to L (1 - exp(-spend / k)) (scipy's curve_fit) over the whole history (not only --period);
+  a clear fit becomes the channel's
   response curve for the plan horizon, capped at a stated multiple of the largest
   observed spend (beyond it the curve would be an extrapolation, and the table says so).
 
@@ -310,9 +312,11 @@ def estimate(leads: str | Path, spend: str | Path, deals: str | Path | None = No
     dup = ids.duplicated(keep="first").to_numpy() & usable
     drops.add(leads_label, "duplicate lead id (first kept)", dup, ids)
     usable &= ~dup
+    history = pd.DataFrame({"channel": channel, "created": created})[usable]  # for curves
     if bounds is not None:
         outside = usable & ~((created >= bounds[0]) & (created < bounds[1])).to_numpy()
-        drops.add(leads_label, "created outside --period", outside, lf[col["created"]])
+        drops.add(leads_label, "created outside --period (used only to fit response curves)",
+                  outside, lf[col["created"]])
         usable &= ~outside
     L = pd.DataFrame({"id": ids, "channel": channel, "created": created})[usable]
     L = L.reset_index(drop=True)
@@ -396,9 +400,11 @@ def estimate(leads: str | Path, spend: str | Path, deals: str | Path | None = No
     drops.add(spend_label, "period not readable", ok & s_period.isna().to_numpy(),
               sf[scol["period"]])
     ok &= s_period.notna().to_numpy()
+    spend_history = pd.DataFrame({"channel": s_channel, "period": s_period, "spend": amounts})[ok]
     if bounds is not None:
         outside = ok & ~((s_period >= bounds[0]) & (s_period < bounds[1])).to_numpy()
-        drops.add(spend_label, "period outside --period", outside, sf[scol["period"]])
+        drops.add(spend_label, "period outside --period (used only to fit response curves)",
+                  outside, sf[scol["period"]])
         ok &= ~outside
     S = pd.DataFrame({"channel": s_channel, "period": s_period, "spend": amounts})[ok]
 
@@ -452,7 +458,8 @@ def estimate(leads: str | Path, spend: str | Path, deals: str | Path | None = No
         rec["clv_low"], rec["clv_high"] = low, high
         rec["clv_method"] = method
         rec["clv_deals"] = used
-        fit = _fit_curve(S[S["channel"] == c], L[in_c], mapping.sections["curves"],
+        fit = _fit_curve(spend_history[spend_history["channel"] == c],
+                         history[history["channel"] == c], mapping.sections["curves"],
                          periods_in_plan)
         if fit is not None:
             fits.append({"channel": c, **fit})
@@ -495,6 +502,10 @@ def _robust_mean(values: np.ndarray, method: str) -> float:
     if method == "mean":
         return float(np.mean(values))
     lo, hi = np.quantile(values, [0.05, 0.95])
+    med = float(np.median(values))
+    spread = 3 * 1.4826 * float(np.median(np.abs(values - med)))  # 3 robust SDs (MAD)
+    if spread > 0:
+        lo, hi = max(lo, med - spread), min(hi, med + spread)
     return float(np.mean(np.clip(values, lo, hi)))
 
 
@@ -518,7 +529,8 @@ def _clv(deal_values: pd.DataFrame, channel: str, pooled: np.ndarray, cfg: dict,
     low, high = np.quantile(means, [0.05, 0.95])
     q1, q3 = np.quantile(values, [0.25, 0.75])
     outliers = int(((values > q3 + 3 * (q3 - q1)) | (values < q1 - 3 * (q3 - q1))).sum())
-    label = {"winsorized_mean": "winsorized mean (5%/95%)", "median": "median",
+    label = {"winsorized_mean": "winsorized mean (clipped at the 5th/95th percentiles and "
+                                "3 robust SDs from the median)", "median": "median",
              "mean": "mean"}[method]
     text = (f"{label} of {where} {values.size} deal values, bootstrap 90% interval"
             + (f"; {outliers} outlier(s) beyond 3 IQR" if outliers else ""))
