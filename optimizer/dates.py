@@ -9,6 +9,7 @@ caller to count and report.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 # (strftime format, day-first?) -- day-first None when the format cannot be confused
@@ -36,14 +37,20 @@ def parse_dates(column: pd.Series, fmt: str | None = None, *, what: str = "dates
     """(parsed datetimes, the format or formats used). Blank values become NaT.
 
     `fmt` None or "auto" detects; otherwise the given strftime format is used as is."""
-    text = column.astype("string").str.strip()
-    uniques = pd.Series(text.dropna().unique())
+    codes, distinct = pd.factorize(column.astype(str).str.strip())
+    uniques = pd.Series(distinct)
     uniques = uniques[uniques != ""]
+
+    def spread(parsed: pd.Series) -> pd.Series:
+        """Parsed distinct values back onto every row (blank and NaN rows: NaT)."""
+        values = np.full(len(distinct) + 1, np.datetime64("NaT"), dtype="datetime64[ns]")
+        values[parsed.index.to_numpy()] = parsed.to_numpy(dtype="datetime64[ns]")
+        return pd.Series(values[codes], index=column.index)
+
     if fmt not in (None, "auto"):
-        mapping = dict(zip(uniques, _parse(uniques, fmt)))
-        return text.map(mapping).astype("datetime64[ns]"), fmt
+        return spread(_parse(uniques, fmt)), fmt
     if uniques.empty:
-        return pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns]"), "none"
+        return spread(pd.Series(dtype="datetime64[ns]")), "none"
     parsed: dict[str, pd.Series] = {f: _parse(uniques, f) for f, _ in FORMATS}
     counts = {f: int(v.notna().sum()) for f, v in parsed.items()}
     # a column may mix formats that differ only by a time part: group them by family
@@ -74,6 +81,5 @@ def parse_dates(column: pd.Series, fmt: str | None = None, *, what: str = "dates
                 f"{what}: dates such as {examples} read both day-first ({best_family}) and "
                 f"month-first ({twin}); say which in the mapping, e.g. "
                 f"dates: {{format: \"{best_family}\"}}")
-    mapping = dict(zip(uniques, totals[best_family]))
     used = "/".join(f for f in families[best_family][0] if counts[f])
-    return text.map(mapping).astype("datetime64[ns]"), used
+    return spread(totals[best_family]), used

@@ -1,0 +1,121 @@
+"""Estimation, risk draws and robust plans (issue #4).
+
+    python benchmarks/bench_estimate_risk.py [--rows N] [--json]
+
+- `estimate` on a synthetic CRM export of 1,000,000 leads (20 channels, 12 months, dates as
+  dd-mm-yyyy with a time, mixed-case labels), 30,000 deals and a 240-row spend table;
+- 10,000 risk draws of a 20-channel plan (every channel with uncertain CPL, lead-to-close
+  and CLV), optimal and current plans;
+- a robust plan over 1,000 sampled scenarios (20 channels x 10 tiers, channel and blended
+  floors).
+Reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from optimizer import optimize
+from optimizer.estimate import estimate, load_mapping
+from optimizer.model import Uncertainty
+from optimizer.risk import risk_profile
+from optimizer.robust import robust_optimize
+from optimizer.synthetic import random_scenario
+
+
+def write_export(folder: Path, rows: int, seed: int = 0) -> tuple[Path, Path, Path]:
+    rng = np.random.default_rng(seed)
+    channels = np.array([f"Channel {i:02d}" for i in range(20)])
+    spellings = np.array([c.lower().replace(" ", "_") for c in channels])
+    idx = rng.integers(0, 20, rows)
+    label = np.where(rng.random(rows) < 0.5, channels[idx], spellings[idx])
+    day = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, rows), unit="D")
+    created = day.strftime("%d-%m-%Y") + " " + pd.Series(rng.integers(0, 24, rows)).astype(str) \
+        .str.zfill(2).to_numpy() + ":15"
+    ids = np.char.add("L", np.arange(rows).astype(str))
+    leads = folder / "leads.csv"
+    pd.DataFrame({"lead_id": ids, "channel": label, "created": created}).to_csv(leads, index=False)
+    won = rng.choice(rows, size=rows // 33, replace=False)
+    deals = folder / "deals.csv"
+    pd.DataFrame({"lead_id": ids[won],
+                  "value": rng.lognormal(9, 0.6, won.size).round(2)}).to_csv(deals, index=False)
+    months = pd.period_range("2024-01", periods=12, freq="M").astype(str)
+    spend = folder / "spend.csv"
+    pd.DataFrame([{"channel": c, "period": m, "spend": float(rng.uniform(5e4, 2e5))}
+                  for c in channels for m in months]).to_csv(spend, index=False)
+    return leads, spend, deals
+
+
+def time_estimate(rows: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        leads, spend, deals = write_export(folder, rows)
+        mapping = folder / "map.yaml"
+        mapping.write_text("deals: {value: value, value_multiplier: 3}\n")
+        t0 = time.perf_counter()
+        result = estimate(leads, spend, deals, mapping=load_mapping(mapping))
+        wall = time.perf_counter() - t0
+    return {"rows": rows, "channels": len(result.table), "seconds": wall}
+
+
+def uncertain(n_channels: int, n_tiers: int, seed: int = 7):
+    sc = random_scenario(n_channels, n_tiers, seed)
+    chans = []
+    for c in sc.channels:
+        leads = 400
+        k = max(1, round(c.lead_to_close * leads))
+        chans.append(replace(c, uncertainty=(
+            Uncertainty("lead_to_close", "beta", k + 1, leads - k + 1),
+            Uncertainty("clv", "interval", 0.7 * c.clv, 1.4 * c.clv),
+            Uncertainty("cpl", "interval", 0.85 * c.cpl, 1.2 * c.cpl))))
+    return replace(sc, channels=tuple(chans))
+
+
+def time_risk(draws: int = 10_000, repeat: int = 5) -> dict:
+    sc = uncertain(20, 10)
+    result = optimize(sc)
+    walls = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        risk_profile([result], draws=draws, seed=1)
+        walls.append(time.perf_counter() - t0)
+    return {"channels": 20, "draws": draws, "plans": 2, "median_s": float(np.median(walls))}
+
+
+def time_robust(draws: int = 1000) -> dict:
+    sc = uncertain(20, 10)
+    t0 = time.perf_counter()
+    rp = robust_optimize(sc, draws=draws, confidence=0.9, seed=1)
+    wall = time.perf_counter() - t0
+    return {"channels": 20, "tiers": 10, "draws": draws, "status": str(rp.result.status),
+            "price_of_robustness": rp.price_of_robustness, "seconds": wall}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    out = {"estimate": time_estimate(args.rows), "risk": time_risk(), "robust": time_robust()}
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return
+    e, r, b = out["estimate"], out["risk"], out["robust"]
+    print(f"estimate: {e['rows']:,} lead rows -> {e['channels']} channels in {e['seconds']:.2f} s")
+    print(f"risk: {r['draws']:,} draws, {r['channels']} channels, {r['plans']} plans: "
+          f"median {r['median_s'] * 1000:.0f} ms")
+    print(f"robust: {b['draws']:,} sampled scenarios, {b['channels']}x{b['tiers']}: "
+          f"{b['seconds']:.2f} s ({b['status']}, price of robustness "
+          f"{b['price_of_robustness']:,.0f})")
+
+
+if __name__ == "__main__":
+    main()
