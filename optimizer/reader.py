@@ -565,10 +565,10 @@ def _uncertainty_from_columns(flat: dict[str, Any]) -> dict[str, Any]:
         out["lead_to_close"] = {"customers": flat["customers"], "leads": flat["leads"]}
     if "sqls" in flat and "leads" in flat:
         out["lead_to_sql"] = {"sqls": flat["sqls"], "leads": flat["leads"]}
-    for field in UNCERTAIN_FIELDS:
-        low, high = flat.get(f"{field}_low"), flat.get(f"{field}_high")
-        if field not in out and (low is not None or high is not None):
-            out[field] = {"low": low, "high": high}
+    for name in UNCERTAIN_FIELDS:
+        low, high = flat.get(f"{name}_low"), flat.get(f"{name}_high")
+        if name not in out and (low is not None or high is not None):
+            out[name] = {"low": low, "high": high}
     leftover = set(flat) - {"leads", "customers", "sqls"} - {
         f"{f}_{e}" for f in UNCERTAIN_FIELDS for e in ("low", "high")}
     return out if not leftover else {**out, **{k: flat[k] for k in leftover}}
@@ -588,19 +588,19 @@ def _parse_uncertainty(raw: object, loc: Loc, problems: Collector
         return None
     out: list[Uncertainty] = []
     ok = True
-    for field, spec in raw.items():
-        floc = loc.at(str(field))
-        if field not in UNCERTAIN_FIELDS:
-            problems.add(floc, f"unknown input{V.did_you_mean(str(field), UNCERTAIN_FIELDS)}; "
+    for name, spec in raw.items():
+        floc = loc.at(str(name))
+        if name not in UNCERTAIN_FIELDS:
+            problems.add(floc, f"unknown input{V.did_you_mean(str(name), UNCERTAIN_FIELDS)}; "
                                f"uncertainty can be given for {', '.join(UNCERTAIN_FIELDS)}")
             ok = False
             continue
-        form = UNCERTAINTY_FORMS[field]
+        form = UNCERTAINTY_FORMS[name]
         if not isinstance(spec, dict):
             problems.add(floc, f"must be a mapping such as {form}, got {spec!r}")
             ok = False
             continue
-        count_key = {"lead_to_close": "customers", "lead_to_sql": "sqls"}.get(field)
+        count_key = {"lead_to_close": "customers", "lead_to_sql": "sqls"}.get(name)
         try:
             if count_key is not None and (count_key in spec or "leads" in spec):
                 _check_keys(spec, (count_key, "leads"), floc, problems)
@@ -611,20 +611,20 @@ def _parse_uncertainty(raw: object, loc: Loc, problems: Collector
                                      f"{k:g} and {n:g}")
                 if k > n:
                     raise V.BadValue(f"{count_key} ({k:g}) cannot exceed leads ({n:g})")
-                out.append(Uncertainty(field, "beta", k + 1.0, n - k + 1.0))
+                out.append(Uncertainty(name, "beta", k + 1.0, n - k + 1.0))
                 continue
             _check_keys(spec, ("low", "high"), floc, problems)
             if "low" not in spec or "high" not in spec:
                 raise V.BadValue(f"give both low and high (a 90% interval), e.g. {form}")
-            parse = V.rate if field in ("lead_to_close", "lead_to_sql") else \
+            parse = V.rate if name in ("lead_to_close", "lead_to_sql") else \
                 (lambda r, w: V.money(r, w, positive=True))
             low, high = parse(spec["low"], "low"), parse(spec["high"], "high")
             if not low < high:
                 raise V.BadValue(f"low ({low:g}) must be below high ({high:g})")
-            if field in ("lead_to_close", "lead_to_sql") and (low <= 0 or high >= 1):
+            if name in ("lead_to_close", "lead_to_sql") and (low <= 0 or high >= 1):
                 raise V.BadValue(f"a rate's interval must lie strictly between 0 and 1, got "
                                  f"{low:g} to {high:g}; give counts ({form}) instead")
-            out.append(Uncertainty(field, "interval", low, high))
+            out.append(Uncertainty(name, "interval", low, high))
         except V.BadValue as exc:
             problems.add(floc, str(exc))
             ok = False

@@ -49,7 +49,7 @@ def _reference(sc: Scenario) -> tuple[float, np.ndarray]:
     for on in itertools.product([False, True], repeat=len(switchable)):
         off = {i for i, flag in zip(switchable, on) if not flag}
 
-        def spends(lam: float) -> np.ndarray:
+        def spends(lam: float, off: set = off) -> np.ndarray:
             out = np.zeros(len(chans))
             for i, c in enumerate(chans):
                 if i in off:

@@ -33,7 +33,6 @@ def _reference_lp(sc, on: tuple[bool, ...]) -> float:
     pays its fixed cost, which counts as spend in the budget, its max_spend and its floor."""
     from scipy.optimize import linprog
 
-    n = len(sc.channels)
     c, A, b, bounds = [], [], [], []
     fixed = [ch.fixed_cost if flag else 0.0 for ch, flag in zip(sc.channels, on)]
     for i, ch in enumerate(sc.channels):
@@ -182,3 +181,30 @@ def test_time_limited_incumbent_is_never_called_optimal():
     assert r.status is not Status.OPTIMAL
     if r.channels is not None:  # an incumbent: shown, with its gap, flagged
         assert any("not necessarily the best" in w for w in r.warnings)
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n=st.integers(2, 6), periods=st.integers(1, 3))
+def test_mixed_integer_properties(seed, n, periods):
+    """On random month-by-month plans with commitments: both backends agree, the optimum is
+    never worse than a feasible current plan, and a larger budget never lowers it."""
+    from optimizer.synthetic import random_mip_scenario
+
+    sc = random_mip_scenario(n, 2, periods, seed)
+    a, b = optimize(sc, solver="highs"), optimize(sc, solver="cbc")
+    assert a.status == b.status
+    if not a.is_optimal:
+        return
+    assert b.objective_value == pytest.approx(a.objective_value, rel=1e-5, abs=1e-3)
+    if not a.current_violations:
+        assert a.objective_value >= a.current_totals["net_value"] - 1e-6 * abs(a.objective_value)
+    bigger = optimize(sc.with_budget(sc.budget * 1.3))
+    assert bigger.is_optimal
+    assert bigger.objective_value >= a.objective_value - 1e-6 * max(1.0, abs(a.objective_value))
+    spend = a.spend
+    assert spend.sum() <= sc.budget * (1 + 1e-9)
+    assert (spend > 1e-6).sum() <= sc.constraints.max_active_channels
