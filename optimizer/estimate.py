@@ -645,9 +645,3 @@ def _score(src: pd.DataFrame, cfg: dict, label: str) -> tuple[pd.Series, str]:
     return flags, (f"SQL flags from lead scoring: {len(cfg['rules'])} rules, threshold "
                    f"{threshold:g}; {int(flags.sum())} of {len(flags)} leads qualify")
 
-
-def _is_number(value: object) -> bool:
-    try:
-        return math.isfinite(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False

@@ -108,6 +108,10 @@ def robust_lines(plan: RobustPlan) -> list[str]:
     cur = plan.result.scenario.currency
     lines = [f"Robust plan: {plan.method}. KPIs above are at the point estimates; each "
              f"CLV:CPA floor holds with probability >= {plan.confidence:.0%} on the draws."]
+    if not plan.result.scenario.has_uncertainty:
+        lines.append("No channel input carries uncertainty (add `uncertainty:` to channels, or "
+                     "use a table written by `chanopt estimate`): every draw is the point "
+                     "estimate, so the robust plan is the plain one.")
     if plan.price_of_robustness is not None:
         lines.append(
             f"Expected net value {fmt.money(plan.expected_net_value, cur)} against "
@@ -173,7 +177,7 @@ def _dropped_cells(result) -> list[list[str]]:
 
 def estimate_markdown(result) -> str:
     out = ["# Channel estimates", ""]
-    read = ", ".join(f"{Path_name(f)}: {n:,} rows" for f, n in result.rows.items())
+    read = ", ".join(f"{_file_name(f)}: {n:,} rows" for f, n in result.rows.items())
     out += [f"Read {read}." + (f" Period {result.period[0]} to {result.period[1]}."
                                if result.period else ""), ""]
     out += [_md_table(ESTIMATE_HEADERS, _estimate_cells(result)), ""]
@@ -197,7 +201,7 @@ def _fit_cells(result) -> list[list[str]]:
             for r in result.fits.to_dict("records")]
 
 
-def Path_name(label: str) -> str:
+def _file_name(label: str) -> str:
     return label.replace("\\", "/").rsplit("/", 1)[-1]
 
 
@@ -213,7 +217,7 @@ def estimate_tables(result) -> list[Any]:
     for h in ("File", "Reason", "Rows", "Examples"):
         dropped.add_column(h, justify="right" if h == "Rows" else "left")
     for row in _dropped_cells(result):
-        row[0] = Path_name(row[0])
+        row[0] = _file_name(row[0])
         dropped.add_row(*row)
     out.append(dropped if len(result.dropped) else "Every row was used.")
     if len(result.fits):
