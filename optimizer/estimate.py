@@ -23,7 +23,6 @@ examples, in `EstimateResult.dropped`.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
