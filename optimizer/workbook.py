@@ -31,6 +31,9 @@ def workbook_bytes(data: ReportData) -> bytes:
     sheets: dict[str, pd.DataFrame] = {}
     if r.channels is not None:
         sheets["Allocation"] = r.channels.reset_index()
+    if r.period_spend is not None and r.periods is not None:
+        sheets["Spend by period"] = r.period_spend.reset_index()
+        sheets["Periods"] = r.periods.reset_index()
     sheets["Current plan"] = r.current_channels.reset_index()
     if data.comparison is not None:
         sheets["Comparison"] = data.comparison.table
@@ -50,11 +53,15 @@ def workbook_bytes(data: ReportData) -> bytes:
         sheets["Shadow price ranges"] = data.ranging.constraints
     sheets["Inputs"] = _inputs_frame(data)
     sc = r.scenario
+    from .report import solution_notes
+
+    notes = solution_notes(r)
     sheets["About"] = pd.DataFrame({"field": ["scenario", "status", "solver", "input_hash",
-                                              "budget", "currency", "period", "package_version"],
+                                              "budget", "currency", "period", "package_version",
+                                              "objective", *(["note"] * len(notes))],
                                     "value": [sc.name, str(r.status), r.solver, sc.input_hash,
                                               sc.budget, sc.currency, sc.period or "",
-                                              r.package_version]})
+                                              r.package_version, sc.objective, *notes]})
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():

@@ -113,6 +113,11 @@ def test_cli_reports_periods_milp_and_refuses_ranging(tmp_path):
                                     "--points", "4"])
     assert out.exit_code == 0, out.output
     html = (tmp_path / "r" / "report.html").read_text()
+    import openpyxl
+
+    book = openpyxl.load_workbook(tmp_path / "r" / "report.xlsx", read_only=True)
+    assert {"Spend by period", "Periods"} <= set(book.sheetnames)
+    book.close()
     assert "Per-period KPIs" in html and "How this optimum was found" in html
     assert "proven optimal" in html and 'id="sensitivity"' not in html
     md = CliRunner().invoke(main, ["plan", path, "--format", "markdown"])
