@@ -292,7 +292,7 @@ def risk_cmd(file: Path, draws: int, seed: int, solver: str, fmt: str,
     from .risk import risk_profile
 
     scenarios = _load((file,))[0]
-    results = compare(scenarios, solver=solver).results
+    results = [optimize(s, solver=solver) for s in scenarios]
     show = sys.stderr.isatty() and draws * len(results) >= 200_000
     with Progress(transient=True, disable=not show) as bar:
         task = bar.add_task("sampling", total=None)

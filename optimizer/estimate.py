@@ -327,11 +327,8 @@ def estimate(leads: str | Path, spend: str | Path, deals: str | Path | None = No
     drops.add(leads_label, "duplicate lead id (first kept)", dup, ids)
     usable &= ~dup
     history = pd.DataFrame({"channel": channel, "created": created})[usable]  # for curves
-    if bounds is not None:
-        outside = usable & ~((created >= bounds[0]) & (created < bounds[1])).to_numpy()
-        drops.add(leads_label, "created outside --period (used only to fit response curves)",
-                  outside, lf[col["created"]])
-        usable &= ~outside
+    usable &= _inside(bounds, created, usable, drops, leads_label, "created",
+                      lf[col["created"]])
     L = pd.DataFrame({"id": ids, "channel": channel, "created": created})[usable]
     L = L.reset_index(drop=True)
     src = lf[usable].reset_index(drop=True)
@@ -415,11 +412,7 @@ def estimate(leads: str | Path, spend: str | Path, deals: str | Path | None = No
               sf[scol["period"]])
     ok &= s_period.notna().to_numpy()
     spend_history = pd.DataFrame({"channel": s_channel, "period": s_period, "spend": amounts})[ok]
-    if bounds is not None:
-        outside = ok & ~((s_period >= bounds[0]) & (s_period < bounds[1])).to_numpy()
-        drops.add(spend_label, "period outside --period (used only to fit response curves)",
-                  outside, sf[scol["period"]])
-        ok &= ~outside
+    ok &= _inside(bounds, s_period, ok, drops, spend_label, "period", sf[scol["period"]])
     S = pd.DataFrame({"channel": s_channel, "period": s_period, "spend": amounts})[ok]
 
     # ---- per channel
@@ -439,6 +432,8 @@ def estimate(leads: str | Path, spend: str | Path, deals: str | Path | None = No
     clv_cfg = mapping.sections["clv"]
     pooled = deal_values["value"].to_numpy(dtype=float) if len(deal_values) else np.array([])
     rng = np.random.default_rng(seed)
+    from scipy.stats import gamma
+
     records, fits = [], []
     lead_rows = L.groupby("channel").indices  # channel -> row positions, computed once
     history_rows = history.groupby("channel").indices
@@ -469,8 +464,6 @@ def estimate(leads: str | Path, spend: str | Path, deals: str | Path | None = No
             m_count = int(mql_arr[in_c].sum())
             rec["mqls"] = m_count
             rec["mql_to_sql"] = (q / m_count) if sql is not None and m_count else None
-        from scipy.stats import gamma
-
         lam_low, lam_high = gamma.ppf([0.05, 0.95], max(n, 1))
         rec["cpl_low"], rec["cpl_high"] = spend_c / lam_high, spend_c / lam_low
         if k < n:
@@ -506,6 +499,19 @@ def estimate(leads: str | Path, spend: str | Path, deals: str | Path | None = No
     return EstimateResult(table=table, dropped=drops.frame(),
                           fits=pd.DataFrame(fits), rows=rows, notes=tuple(notes),
                           date_formats=formats, period=span)
+
+
+def _inside(bounds: tuple[pd.Timestamp, pd.Timestamp] | None, dates: pd.Series,
+            usable: np.ndarray, drops: _Drops, label: str, what: str,
+            examples: pd.Series) -> np.ndarray:
+    """Mask of rows dated inside `--period`; usable rows outside it are counted (they still
+    serve to fit response curves)."""
+    if bounds is None:
+        return np.ones(len(dates), dtype=bool)
+    inside = ((dates >= bounds[0]) & (dates < bounds[1])).to_numpy()
+    drops.add(label, f"{what} outside --period (used only to fit response curves)",
+              usable & ~inside, examples)
+    return inside
 
 
 def _beta_interval(k: int, n: int, level: float = 0.9) -> tuple[float, float]:

@@ -81,16 +81,7 @@ def budget_frontier(scenario: Scenario, budgets: list[float] | np.ndarray | None
     n = len(scenario.channels)
     names = list(scenario.channel_names)
     saturation, reason = _saturation(scenario, lp)
-    if budgets is None:
-        lo = scenario.budget * 0.25 if start is None else start
-        hi = stop if stop is not None else max(
-            2.0 * scenario.budget, 1.1 * saturation if saturation is not None else 0.0)
-        if points < 2 or hi <= lo:
-            raise ValueError("a frontier needs at least 2 points and --to above --from")
-        budgets = np.linspace(lo, hi, points)
-    budgets = np.asarray(budgets, dtype=float)
-    if (budgets <= 0).any():
-        raise ValueError("frontier budgets must be positive")
+    budgets = _budgets(scenario, budgets, start, stop, points, saturation)
 
     session = HighsSession(lp)
     rows, spends = [], []
@@ -122,6 +113,23 @@ def budget_frontier(scenario: Scenario, budgets: list[float] | np.ndarray | None
     return Frontier(scenario, table, spend, saturation, reason)
 
 
+def _budgets(scenario: Scenario, budgets, start: float | None, stop: float | None,
+             points: int, saturation: float | None) -> np.ndarray:
+    """The budgets to solve: those given, or `points` from a quarter of the file's budget to
+    twice it (or past the saturation budget)."""
+    if budgets is None:
+        lo = scenario.budget * 0.25 if start is None else start
+        hi = stop if stop is not None else max(
+            2.0 * scenario.budget, 1.1 * saturation if saturation is not None else 0.0)
+        if points < 2 or hi <= lo:
+            raise ValueError("a frontier needs at least 2 points and --to above --from")
+        budgets = np.linspace(lo, hi, points)
+    budgets = np.asarray(budgets, dtype=float)
+    if (budgets <= 0).any():
+        raise ValueError("frontier budgets must be positive")
+    return budgets
+
+
 def _frontier_by_solves(scenario: Scenario, budgets, start: float | None,
                         stop: float | None, points: int) -> Frontier:
     """The frontier of a scenario that one warm-started LP cannot follow (integer choices,
@@ -129,15 +137,7 @@ def _frontier_by_solves(scenario: Scenario, budgets, start: float | None,
     The marginal value is the budget's shadow price (of the LP with integer choices fixed)."""
     from .planner import optimize
 
-    if budgets is None:
-        lo = scenario.budget * 0.25 if start is None else start
-        hi = stop if stop is not None else 2.0 * scenario.budget
-        if points < 2 or hi <= lo:
-            raise ValueError("a frontier needs at least 2 points and --to above --from")
-        budgets = np.linspace(lo, hi, points)
-    budgets = np.asarray(budgets, dtype=float)
-    if (budgets <= 0).any():
-        raise ValueError("frontier budgets must be positive")
+    budgets = _budgets(scenario, budgets, start, stop, points, None)
     names = list(scenario.channel_names)
     rows, spends = [], []
     for budget in budgets:

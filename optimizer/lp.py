@@ -468,12 +468,18 @@ def channel_spend(lp: LinearProgram, x: np.ndarray, n_channels: int) -> np.ndarr
     return np.bincount(lp.col_channel, weights=x * lp.col_spend, minlength=n_channels)
 
 
-def period_spend(lp: LinearProgram, x: np.ndarray, n_channels: int) -> np.ndarray:
-    """Media spend per (period, channel), shape (n_periods, n_channels)."""
+def period_sum(lp: LinearProgram, values: np.ndarray, n_channels: int) -> np.ndarray:
+    """Per-column `values` of the spend columns summed per (period, channel), shape
+    (n_periods, n_channels): media spend for x, leads for x / col_cpl."""
     tier = lp.is_tier
     flat = lp.col_period[tier] * n_channels + lp.col_channel[tier]
-    return np.bincount(flat, weights=x[tier],
+    return np.bincount(flat, weights=values[tier],
                        minlength=lp.n_periods * n_channels).reshape(lp.n_periods, n_channels)
+
+
+def period_spend(lp: LinearProgram, x: np.ndarray, n_channels: int) -> np.ndarray:
+    """Media spend per (period, channel), shape (n_periods, n_channels)."""
+    return period_sum(lp, x, n_channels)
 
 
 def fill_tiers(lp: LinearProgram, spend: np.ndarray, fixed_cost: np.ndarray | None = None,

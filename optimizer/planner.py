@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,7 @@ from .errors import InfeasiblePlanError, SolverError
 from .explain import explain_channels
 from .kpis import evaluate, totals
 from .lp import (LinearProgram, build_lp, channel_spend, fill_tiers, period_spend,
-                 tier_order_violations)
+                 period_sum, tier_order_violations)
 from .model import Scenario
 from .repair import Suggestion, suggest_repairs
 from .status import Status
@@ -143,12 +143,11 @@ def optimize(scenario: Scenario, solver: str = "highs", *, time_limit: float | N
 
         scenario, curve_fit = linearise(scenario, optimum)
     lp = build_lp(scenario)
-    out = backend(lp, SolveOptions(time_limit=time_limit, export_model=export_model,
-                                   mip_rel_gap=mip_rel_gap))
+    out = backend(lp, replace(options, export_model=export_model))
     duals = out.duals
     x_raw = out.x
     if lp.is_mip and x_raw is not None:
-        x_raw, duals = _fixed_integer_duals(lp, x_raw, backend)
+        x_raw, duals = fixed_integer_duals(lp, x_raw, backend)
 
     chans = scenario.channels
     current_x = fill_tiers(lp, np.array([c.current_spend for c in chans]),
@@ -171,12 +170,7 @@ def optimize(scenario: Scenario, solver: str = "highs", *, time_limit: float | N
         return PlanResult(status=out.status, channels=None, totals=None, constraints=None,
                           conflicts=conflicts, **common)
 
-    x = np.clip(x_raw, lp.lb, lp.ub)
-    x[x < 1e-9] = 0.0  # solver noise (a billionth of a currency unit), not spend
-    channels = evaluate(scenario, lp, x)
-    table = constraint_table(scenario, lp, x, duals)
-    channels["why"] = explain_channels(scenario, lp, x, table,
-                                       channels["marginal_cpl"].to_numpy())
+    x, channels, table = plan_frames(scenario, lp, x_raw, duals)
     warnings = []
     if out.status is Status.LIMIT_REACHED:
         gap = "unknown" if out.mip_gap is None else fmt.pct(out.mip_gap, 2)
@@ -206,8 +200,21 @@ def _objective_value(scenario: Scenario, lp: LinearProgram, x: np.ndarray) -> fl
     return -value if scenario.objective == "min_spend" else value
 
 
-def _fixed_integer_duals(lp: LinearProgram, x: np.ndarray, backend
-                         ) -> tuple[np.ndarray, np.ndarray | None]:
+def plan_frames(scenario: Scenario, lp: LinearProgram, x_raw: np.ndarray,
+                duals: np.ndarray | None) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame]:
+    """(column values without solver noise, per-channel KPIs with their `why`, the
+    constraint table) of a solution of `lp`."""
+    x = np.clip(x_raw, lp.lb, lp.ub)
+    x[x < 1e-9] = 0.0  # solver noise (a billionth of a currency unit), not spend
+    channels = evaluate(scenario, lp, x)
+    table = constraint_table(scenario, lp, x, duals)
+    channels["why"] = explain_channels(scenario, lp, x, table,
+                                       channels["marginal_cpl"].to_numpy())
+    return x, channels, table
+
+
+def fixed_integer_duals(lp: LinearProgram, x: np.ndarray, backend
+                        ) -> tuple[np.ndarray, np.ndarray | None]:
     """Re-solve the LP with the integer choices fixed: its x (same objective) and its duals,
     the only shadow prices a mixed-integer plan has."""
     fixed: SolveOutput = backend(lp.with_integers_fixed(x), SolveOptions())
@@ -222,10 +229,7 @@ def _period_tables(scenario: Scenario, lp: LinearProgram, x: np.ndarray
     n = len(scenario.channels)
     names = [p.name for p in scenario.periods]
     spend = period_spend(lp, x, n)
-    tier = lp.is_tier
-    flat = lp.col_period[tier] * n + lp.col_channel[tier]
-    leads_pc = np.bincount(flat, weights=x[tier] / lp.col_cpl[tier],
-                           minlength=lp.n_periods * n).reshape(lp.n_periods, n)
+    leads_pc = period_sum(lp, x / lp.col_cpl, n)
     ltc = np.array([c.lead_to_close for c in scenario.channels])
     clv = np.array([c.clv for c in scenario.channels])
     lts = np.array([c.lead_to_sql if c.lead_to_sql is not None else np.nan

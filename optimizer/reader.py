@@ -19,6 +19,7 @@ from typing import Any, Callable
 import yaml
 
 from . import values as V
+from .curves import breakpoints, chord_tiers
 from .errors import Problem, ScenarioError
 from .model import (CURVES, INHERIT, OBJECTIVES, TARGETS, Channel, Constraints, Group, Period,
                     UNCERTAIN_FIELDS, Response, Scenario, Tier, Uncertainty)
@@ -1120,8 +1121,6 @@ def _build_channel(name: str, fields: dict[str, Located], loc: Loc,
     response = val.get("response")
     if response is not None:
         # provisional tiers (the planner refines them to the scenario's curve_tolerance)
-        from .curves import breakpoints, chord_tiers
-
         end = max(val.get("max_spend") or 0.0, response.scale * 10, response.concave_from())
         end = min(end, val["max_spend"]) if val.get("max_spend") else end
         tiers = chord_tiers(response, breakpoints(response, end, 1e-3 * response.max_leads))

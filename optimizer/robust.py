@@ -26,13 +26,11 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .backends import SolveOptions, get_backend
-from .constraints import constraint_table
-from .explain import explain_channels
-from .kpis import evaluate, totals
+from .kpis import totals
 from .lp import LinearProgram, RowKind, build_lp
 from .model import Scenario
-from .planner import PlanResult, optimize
-from .risk import draw_inputs, evaluate_plan
+from .planner import PlanResult, fixed_integer_duals, optimize, plan_frames
+from .risk import Draws, Outcomes, draw_inputs, evaluate_plan
 from .status import Status
 
 
@@ -78,41 +76,35 @@ def robust_optimize(scenario: Scenario, draws: int = 1000, confidence: float = 0
               f"per dollar; channel floors exact on the sample (floor / {1 - confidence:.0%} "
               "quantile of each channel's value factor)"
               + ("; blended floor through its CVaR" if _blended_row(lp) is not None else ""))
-    x_all = out.x
+    x_all, duals = out.x, out.duals
     if lp.is_mip and x_all is not None:  # shadow prices of the LP with integers fixed
-        fixed = get_backend(solver)(robust.with_integers_fixed(x_all), SolveOptions())
-        if fixed.x is not None:
-            x_all, duals = fixed.x, fixed.duals
-        else:
-            duals = None
-    else:
-        duals = out.duals
-    base = plain
+        x_all, duals = fixed_integer_duals(robust, x_all, get_backend(solver))
+    plain_outcome = _outcome(plain, sample)
+    plain_expected = None if plain_outcome is None else float(plain_outcome.net_value.mean())
     if x_all is None:
-        result = replace(base, status=out.status, channels=None, totals=None, constraints=None,
+        result = replace(plain, status=out.status, channels=None, totals=None,
+                         constraints=None, message=out.message, objective_value=None,
+                         periods=None, period_spend=None,
                          conflicts=("no plan keeps every floor at the required probability: "
                                     f"lower the confidence ({confidence:.0%}) or the floors",)
-                         if out.status is Status.INFEASIBLE else (), message=out.message,
-                         objective_value=None, periods=None, period_spend=None)
-        return RobustPlan(result, plain, draws, confidence, seed, None,
-                          _expected(plain, sample), pd.DataFrame(), method)
-    m = lp.n_cols
-    x = np.clip(x_all[:m], lp.lb, lp.ub)
-    x[x < 1e-9] = 0.0
-    stated = replace(lp, A=robust.A[:n_base_rows, :m], b=robust.b[:n_base_rows],
+                         if out.status is Status.INFEASIBLE else ())
+        return RobustPlan(result, plain, draws, confidence, seed, None, plain_expected,
+                          pd.DataFrame(), method)
+    # the rows as the robust program states them (without the CVaR block), on the plan's columns
+    stated = replace(lp, A=robust.A[:n_base_rows, :lp.n_cols], b=robust.b[:n_base_rows],
                      row_scale=robust.row_scale[:n_base_rows])
-    channels = evaluate(scenario, lp, x)
-    table = constraint_table(scenario, stated, x,
-                             None if duals is None else duals[:n_base_rows])
-    channels["why"] = explain_channels(scenario, lp, x, table,
-                                       channels["marginal_cpl"].to_numpy())
-    result = replace(base, status=out.status, solver=out.solver, channels=channels,
+    x, channels, table = plan_frames(scenario, stated, x_all[:lp.n_cols],
+                                     None if duals is None else duals[:n_base_rows])
+    robust_outcome = evaluate_plan(channels["leads"].to_numpy(), channels["spend"].to_numpy(),
+                                   sample)
+    expected = float(robust_outcome.net_value.mean())
+    result = replace(plain, status=out.status, solver=out.solver, channels=channels,
                      totals=totals(scenario, channels), constraints=table, tier_spend=x,
                      warnings=(), message=out.message, mip_gap=out.mip_gap,
-                     objective_value=_expected_of(channels, sample))
-    floors = _floor_probabilities(scenario, plain, result, sample)
-    return RobustPlan(result, plain, draws, confidence, seed, _expected_of(channels, sample),
-                      _expected(plain, sample), floors, method)
+                     objective_value=expected)
+    floors = _floor_probabilities(scenario, {"robust": robust_outcome, "plain": plain_outcome})
+    return RobustPlan(result, plain, draws, confidence, seed, expected, plain_expected, floors,
+                      method)
 
 
 def _blended_row(lp: LinearProgram) -> int | None:
@@ -173,36 +165,31 @@ def _robust_lp(scenario: Scenario, lp: LinearProgram, r: np.ndarray, mean_r: np.
     return program, lp.n_rows
 
 
-def _expected_of(channels: pd.DataFrame, sample) -> float:
-    o = evaluate_plan(channels["leads"].to_numpy(), channels["spend"].to_numpy(), sample)
-    return float(o.net_value.mean())
+def _outcome(result: PlanResult, sample: Draws) -> Outcomes | None:
+    if result.channels is None:
+        return None
+    return evaluate_plan(result.channels["leads"].to_numpy(),
+                         result.channels["spend"].to_numpy(), sample)
 
 
-def _expected(result: PlanResult, sample) -> float | None:
-    return None if result.channels is None else _expected_of(result.channels, sample)
-
-
-def _floor_probabilities(scenario: Scenario, plain: PlanResult, robust: PlanResult,
-                         sample) -> pd.DataFrame:
+def _floor_probabilities(scenario: Scenario, outcomes: dict[str, Outcomes | None]
+                         ) -> pd.DataFrame:
+    """Per floor, the share of the draws on which each plan keeps it (NaN: not funded)."""
+    present = {label: o for label, o in outcomes.items() if o is not None}
     rows = []
-    outcomes = {}
-    for label, res in (("robust", robust), ("plain", plain)):
-        if res.channels is not None:
-            outcomes[label] = evaluate_plan(res.channels["leads"].to_numpy(),
-                                            res.channels["spend"].to_numpy(), sample)
     for i, ch in enumerate(scenario.channels):
         floor = scenario.floor_of(ch)
         if floor is None:
             continue
-        row = {"floor": f"{ch.name} CLV:CPA >= {floor:g}"}
-        for label, o in outcomes.items():
+        row: dict[str, object] = {"floor": f"{ch.name} CLV:CPA >= {floor:g}"}
+        for label, o in present.items():
             ratio = o.channel_ratio[:, i]
             row[label] = np.nan if np.isnan(ratio).all() else float(np.mean(ratio >= floor - 1e-9))
         rows.append(row)
     blended = scenario.constraints.min_blended_clv_to_cpa
     if blended is not None:
         row = {"floor": f"blended CLV:CPA >= {blended:g}"}
-        for label, o in outcomes.items():
+        for label, o in present.items():
             row[label] = float(np.mean(o.blended_clv_to_cpa >= blended - 1e-9))
         rows.append(row)
     return pd.DataFrame(rows)
