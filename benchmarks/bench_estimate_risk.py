@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 
 from optimizer import optimize
-from optimizer.estimate import estimate, load_mapping
-from optimizer.model import Uncertainty
-from optimizer.risk import risk_profile
-from optimizer.robust import robust_optimize
-from optimizer.synthetic import random_scenario
+from optimizer.analysis.risk import risk_profile
+from optimizer.analysis.robust import robust_optimize
+from optimizer.estimation import estimate, load_mapping
+from optimizer.scenario.model import Uncertainty
+from optimizer.scenario.synthetic import random_scenario
 
 
 def write_export(folder: Path, rows: int, seed: int = 0) -> tuple[Path, Path, Path]:

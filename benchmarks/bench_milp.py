@@ -18,8 +18,8 @@ import time
 from optimizer import Response, optimize
 from optimizer.backends import SolveOptions, get_backend
 from optimizer.lp import build_lp
-from optimizer.model import Channel, Scenario, Tier
-from optimizer.synthetic import random_mip_scenario
+from optimizer.scenario.model import Channel, Scenario, Tier
+from optimizer.scenario.synthetic import random_mip_scenario
 
 
 def time_milp(seed: int, solver: str, n_channels: int = 20, n_periods: int = 3) -> dict:

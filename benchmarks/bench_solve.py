@@ -20,8 +20,8 @@ from pathlib import Path
 from optimizer import budget_frontier, optimize, ranging
 from optimizer.backends import SolveOptions, get_backend
 from optimizer.lp import build_lp
+from optimizer.scenario.synthetic import random_scenario
 from optimizer.status import Status
-from optimizer.synthetic import random_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = [(20, 10, 200), (1000, 20, 15)]  # channels, tiers, default repeats
@@ -41,7 +41,7 @@ def time_build_solve(n_channels: int, n_tiers: int, repeat: int, solver: str) ->
         build.append(t1 - t0)
         solve.append(t2 - t1)
         status = out.status
-    total = [b + s for b, s in zip(build, solve)]
+    total = [b + s for b, s in zip(build, solve, strict=True)]
     t0 = time.perf_counter()
     full = optimize(scenario, solver=solver)
     end_to_end = time.perf_counter() - t0

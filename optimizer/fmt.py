@@ -50,3 +50,8 @@ def channel_input(what: str, value: float | None, currency: str = "USD") -> str:
     if what == "clv":
         return money(value, currency)
     return pct(value, 2)
+
+
+def possessive(name: str) -> str:
+    """"PPC's", "Social Media Ads'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"

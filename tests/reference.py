@@ -281,9 +281,9 @@ class _Program:
             for p in range(1, self.P):
                 for i in range(self.n):
                     now, before = self._media(a, i, p), self._media(a, i, p - 1)
-                    self.add({**{j: 1.0 for j in now}, **{j: -up for j in before}},
+                    self.add({**dict.fromkeys(now, 1.0), **dict.fromkeys(before, -up)},
                              -math.inf, 0.0)
-                    self.add({**{j: 1.0 for j in now}, **{j: -down for j in before}},
+                    self.add({**dict.fromkeys(now, 1.0), **dict.fromkeys(before, -down)},
                              0.0, math.inf)
 
     def _integer_rows(self, a: dict[str, np.ndarray]) -> None:
@@ -300,7 +300,7 @@ class _Program:
         for i, col in self.units.items():
             self.add({**self._media(a, i, None), col: -sc.channels[i].unit}, 0.0, 0.0)
         if sc.constraints.max_active_channels is not None:
-            self.add({col: 1.0 for col in self.active.values()}, -math.inf,
+            self.add(dict.fromkeys(self.active.values(), 1.0), -math.inf,
                      sc.constraints.max_active_channels)
 
     def _objective_row(self, a: dict[str, np.ndarray]) -> None:

@@ -37,7 +37,7 @@ def test_example_reallocates_away_from_social_ads():
     assert comparison.spend.loc["Social Media Ads", "Q1 2027 plan"] == pytest.approx(0)
     # growth mode with a lower floor funds Social Media Ads until the paid-media share binds
     assert comparison.spend.loc["Social Media Ads", "Growth mode ($400k, floor 1.5:1)"] > 0
-    growth = [r for r in comparison.results if r.name.startswith("Growth mode (")][0]
+    growth = next(r for r in comparison.results if r.name.startswith("Growth mode ("))
     assert "group_max_share[Paid media]" in set(growth.binding["constraint"])
     assert table.loc["Cautious (max 30% change)", "status"] == "infeasible"
     assert list(comparison.spend.index) == list(load_scenario(

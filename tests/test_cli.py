@@ -129,10 +129,11 @@ def test_out_refuses_to_overwrite_an_input(tmp_path):
 
 
 def test_export_model(tmp_path):
-    path = tmp_path / "q1.lp"
-    assert run("plan", BASE, "--solver", "cbc", "--export-model", str(path)).exit_code == 0
-    assert path.read_text().startswith("\\*")
-    assert run("plan", BASE, "--export-model", str(path)).exit_code == 2  # needs cbc
+    for solver in ("cbc", "highs"):
+        path = tmp_path / f"q1-{solver}.lp"
+        assert run("plan", BASE, "--solver", solver, "--export-model", str(path)).exit_code == 0
+        assert path.read_text().startswith("\\*")
+    assert run("plan", BASE, "--export-model", BASE).exit_code == 2  # never over an input
 
 
 def test_python_dash_m():

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from optimizer import Response, Scenario, Tier, optimize
-from optimizer.curves import breakpoints, chord_tiers, tangent_tiers
+from optimizer.lp.curves import breakpoints, chord_tiers, tangent_tiers
 
 from .conftest import scenario
 
@@ -47,7 +47,7 @@ def _reference(sc: Scenario) -> tuple[float, np.ndarray]:
     best, best_s = -math.inf, None
     switchable = [i for i, c in enumerate(chans) if c.response.concave_from() > 0]
     for on in itertools.product([False, True], repeat=len(switchable)):
-        off = {i for i, flag in zip(switchable, on) if not flag}
+        off = {i for i, flag in zip(switchable, on, strict=True) if not flag}
 
         def spends(lam: float, off: set = off) -> np.ndarray:
             out = np.zeros(len(chans))

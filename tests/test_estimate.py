@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from optimizer import ScenarioError, load_scenario, optimize
-from optimizer.estimate import estimate, load_mapping
+from optimizer.estimation import estimate, load_mapping
 
 from .conftest import ROOT
 
@@ -251,7 +251,7 @@ def test_diminishing_returns_are_fitted_and_not_extrapolated_silently(tmp_path):
     months = pd.period_range("2023-01", periods=12, freq="M")
     spends = np.linspace(4000, 40000, 12)
     rows, lid = [], 0
-    for month, s in zip(months, spends):
+    for month, s in zip(months, spends, strict=True):
         n = rng.poisson(L * (1 - math.exp(-s / k)))
         for _ in range(n):
             rows.append((str(lid), "search", f"{month.start_time.date()}"))
@@ -259,7 +259,7 @@ def test_diminishing_returns_are_fitted_and_not_extrapolated_silently(tmp_path):
     leads = _leads_csv(tmp_path / "l.csv", rows)
     spend = tmp_path / "s.csv"
     spend.write_text("channel,period,spend\n" + "".join(
-        f"search,{m},{s:.0f}\n" for m, s in zip(months, spends)))
+        f"search,{m},{s:.0f}\n" for m, s in zip(months, spends, strict=True)))
     result = estimate(leads, spend, mapping=load_mapping(write(tmp_path / "m.yaml",
                                                                "clv: {default: 9000}\n")),
                       horizon_periods=3)

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 
 from optimizer import budget_for_target, budget_frontier, load_scenario, optimize
 from optimizer.cli import main
+from optimizer.scenario.synthetic import random_scenario
 from optimizer.status import Status
-from optimizer.synthetic import random_scenario
 
 from .conftest import SCENARIOS, channel, scenario
 from .test_properties import scenarios
@@ -61,7 +61,7 @@ def test_frontier_equals_fresh_solves_on_the_example():
     sc = load_scenario(SCENARIOS / "b2b_saas_q1.yaml")
     front = budget_frontier(sc, points=15)
     assert front.saturation_budget == pytest.approx(365000)
-    for budget, net in zip(front.points["budget"], front.points["net_value"]):
+    for budget, net in zip(front.points["budget"], front.points["net_value"], strict=True):
         fresh = optimize(sc.with_budget(budget))
         assert fresh.objective == pytest.approx(net, rel=1e-9, abs=1e-6)
     nets = front.points["net_value"].to_numpy()
@@ -73,7 +73,7 @@ def test_frontier_equals_fresh_solves_on_the_example():
 def test_frontier_equals_fresh_solves(sc):
     budgets = [sc.budget * f for f in (0.5, 1.0, 1.7)]
     front = budget_frontier(sc, budgets=budgets)
-    for budget, status, net in zip(budgets, front.points["status"], front.points["net_value"]):
+    for budget, status, net in zip(budgets, front.points["status"], front.points["net_value"], strict=True):
         fresh = optimize(sc.with_budget(budget))
         assert str(fresh.status) == status
         if fresh.is_optimal:

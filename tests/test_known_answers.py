@@ -7,7 +7,7 @@ import math
 import pytest
 
 from optimizer import load_scenario, optimize
-from optimizer.model import replace_constraints
+from optimizer.scenario.model import replace_constraints
 
 from .conftest import SCENARIOS
 

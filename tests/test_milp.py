@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from optimizer import Status, optimize
-from optimizer.model import replace_constraints
+from optimizer.scenario.model import replace_constraints
 
 from .conftest import channel, scenario
 
@@ -34,7 +34,7 @@ def _reference_lp(sc, on: tuple[bool, ...]) -> float:
     from scipy.optimize import linprog
 
     c, A, b, bounds = [], [], [], []
-    fixed = [ch.fixed_cost if flag else 0.0 for ch, flag in zip(sc.channels, on)]
+    fixed = [ch.fixed_cost if flag else 0.0 for ch, flag in zip(sc.channels, on, strict=True)]
     for i, ch in enumerate(sc.channels):
         prev = 0.0
         for t in ch.tiers:
@@ -57,7 +57,7 @@ def _reference_lp(sc, on: tuple[bool, ...]) -> float:
             A.append([-m for m in mine])
             b.append(-ch.min_buy)
         if floor is not None:  # floor * (media + fixed) - value <= 0
-            A.append([m * (floor - v) for m, v in zip(mine, vpd)])
+            A.append([m * (floor - v) for m, v in zip(mine, vpd, strict=True)])
             b.append(-floor * fixed[i])
     res = linprog(c, A_ub=np.array(A), b_ub=np.array(b), bounds=bounds, method="highs")
     if res.status != 0:
@@ -160,7 +160,9 @@ def test_shadow_prices_are_those_of_the_lp_with_choices_fixed(solver):
                  else {"max_spend": 0.0}) for c in sc.channels})
     fixed_cost = sum(c.fixed_cost for c in sc.channels if on[c.name])
     lp_plan = optimize(fixed_plain.with_budget(sc.budget - fixed_cost))
-    price = lambda res: float(res.constraints.set_index("kind").loc["budget", "shadow_price"])
+    def price(res):
+        return float(res.constraints.set_index("kind").loc["budget", "shadow_price"])
+
     assert price(r) == pytest.approx(price(lp_plan), rel=1e-6, abs=1e-9)
 
 
@@ -174,7 +176,7 @@ def test_both_backends_agree_on_the_bundled_month_plan():
 
 
 def test_time_limited_incumbent_is_never_called_optimal():
-    from optimizer.synthetic import random_mip_scenario
+    from optimizer.scenario.synthetic import random_mip_scenario
 
     sc = random_mip_scenario(60, 3, 3, seed=1)
     r = optimize(sc, time_limit=1e-3)
@@ -192,7 +194,7 @@ from hypothesis import strategies as st  # noqa: E402
 def test_mixed_integer_properties(seed, n, periods):
     """On random month-by-month plans with commitments: both backends agree, the optimum is
     never worse than a feasible current plan, and a larger budget never lowers it."""
-    from optimizer.synthetic import random_mip_scenario
+    from optimizer.scenario.synthetic import random_mip_scenario
 
     sc = random_mip_scenario(n, 2, periods, seed)
     a, b = optimize(sc, solver="highs"), optimize(sc, solver="cbc")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from optimizer import Status, compare, load_scenarios, optimize
-from optimizer.model import replace_constraints
+from optimizer.scenario.model import replace_constraints
 
 from .conftest import channel, scenario
 

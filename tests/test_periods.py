@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optimizer import Period, load_scenario, optimize
-from optimizer.synthetic import random_scenario
+from optimizer.scenario.synthetic import random_scenario
 
 from .conftest import channel, scenario
 

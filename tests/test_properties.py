@@ -28,7 +28,7 @@ def channels(draw, name: str) -> Channel:
     current = draw(st.floats(0, 4000))
     min_spend = draw(st.sampled_from([0.0, 0.0, 0.5 * current, 200.0]))
     max_spend = draw(st.sampled_from([math.inf, max(min_spend, 1500.0), max(min_spend, 1.5 * current)]))
-    return Channel(name=name, tiers=tuple(Tier(u, c) for u, c in zip(ups, cpls)),
+    return Channel(name=name, tiers=tuple(Tier(u, c) for u, c in zip(ups, cpls, strict=True)),
                    lead_to_close=ltc, clv=draw(st.floats(0, 20000)), current_spend=current,
                    min_spend=min_spend, max_spend=max_spend,
                    lead_to_sql=min(1.0, ltc * 3))

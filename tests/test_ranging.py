@@ -8,10 +8,10 @@ from dataclasses import replace
 import pytest
 
 from optimizer import load_scenario, optimize
+from optimizer.analysis.ranging import ranging
 from optimizer.lp import build_lp
-from optimizer.model import Scenario, Tier
-from optimizer.ranging import ranging
-from optimizer.synthetic import random_scenario
+from optimizer.scenario.model import Scenario, Tier
+from optimizer.scenario.synthetic import random_scenario
 
 from .conftest import SCENARIOS
 
@@ -24,7 +24,7 @@ def shape(sc: Scenario) -> tuple:
     lp = build_lp(sc)
     x = result.tier_spend
     tol = 1e-7 * max(1.0, sc.budget)
-    cols = tuple("0" if v <= tol else "u" if v >= ub - tol else "p" for v, ub in zip(x, lp.ub))
+    cols = tuple("0" if v <= tol else "u" if v >= ub - tol else "p" for v, ub in zip(x, lp.ub, strict=True))
     return cols, tuple(sorted(result.binding["constraint"]))
 
 

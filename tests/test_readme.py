@@ -14,7 +14,7 @@ def commands() -> list[str]:
 
 
 def test_ci_runs_the_readme_test_command():
-    plan, tests = commands()
+    _, tests = commands()
     assert "pytest" in tests
     assert tests in (ROOT / ".ci" / "run").read_text().splitlines()
 

@@ -12,9 +12,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from optimizer import (Channel, Constraints, Group, Period, Scenario, Tier, load_scenarios,
-                       optimize)
-from optimizer.synthetic import random_mip_scenario, random_scenario
+from optimizer import Channel, Constraints, Group, Period, Scenario, Tier, load_scenarios, optimize
+from optimizer.scenario.synthetic import random_mip_scenario, random_scenario
 
 from . import reference as ref
 from .conftest import SCENARIOS

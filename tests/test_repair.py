@@ -26,7 +26,7 @@ def test_minimum_spends_above_budget():
     sc = scenario(channel("A", 20, min_spend=15000), channel("B", 20, min_spend=10000),
                   budget=20000)
     found = repairs(sc)
-    assert list(found)[0] == "raise the budget from $20,000 to $25,000"  # smallest change first
+    assert next(iter(found)) == "raise the budget from $20,000 to $25,000"  # smallest change first
     assert "lower A min_spend from $15,000 to $10,000" in found
     assert "lower B min_spend from $10,000 to $5,000" in found
 

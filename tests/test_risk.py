@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from scipy.stats import beta
 
 from optimizer import ScenarioError, load_scenario, optimize
+from optimizer.analysis.risk import draw_inputs, risk_profile
+from optimizer.analysis.robust import robust_optimize
 from optimizer.cli import main
-from optimizer.model import Uncertainty
-from optimizer.risk import draw_inputs, risk_profile
-from optimizer.robust import robust_optimize
+from optimizer.scenario.model import Uncertainty
 
 from .conftest import SCENARIOS, channel, scenario
 from .test_validation import BASE, problems, write

@@ -1,22 +1,55 @@
-"""Solver adapters. Each takes a `LinearProgram` and returns a `SolveOutput`.
+"""Arrays -> one `Solution` type, from either backend.
 
-Backends are looked up by name in a constant table; nothing is chosen or imported at import
-time (PuLP is imported only when the `cbc` backend is used).
+`highs` is HiGHS in-process through highspy (one-shot solves and warm sessions that keep
+the model loaded and re-solve after a vector changes, with basis access); `cbc` is CBC
+through PuLP. Both map their own status codes through one explicit table to `Status`.
+Nothing is imported at import time: highspy and PuLP load when a backend is first used.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from ..lp import LinearProgram
 from ..status import Status
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..lp.program import LinearProgram
+
+MIP_REL_GAP = 1e-6
+"""Relative gap at which a mixed-integer solve counts as proven optimal (both backends)."""
+
+SOLVERS = ("cbc", "highs")
 
 
 @dataclass(frozen=True)
-class SolveOutput:
+class SolveOptions:
+    """How to solve: the backend and its limits. One object travels from the CLI (or the
+    caller) to every program a command solves: a plan and its variants, frontier points,
+    diagnosis and repairs."""
+
+    solver: str = "highs"
+    time_limit: float | None = None  # seconds; an unproven plan is limit_reached
+    mip_rel_gap: float = MIP_REL_GAP
+    verbose: bool = False  # the solver's own log, on standard error
+
+    def __post_init__(self) -> None:
+        if self.solver.lower() not in SOLVERS:
+            raise ValueError(f"unknown solver {self.solver!r}; choose one of "
+                             f"{', '.join(SOLVERS)}")
+        object.__setattr__(self, "solver", self.solver.lower())
+
+    @property
+    def unlimited(self) -> SolveOptions:
+        """The same backend without a time limit (for the LP that prices a MIP plan)."""
+        return SolveOptions(self.solver, None, self.mip_rel_gap, self.verbose)
+
+
+@dataclass(frozen=True)
+class Solution:
     status: Status
     x: np.ndarray | None  # column values (None unless a solution exists)
     duals: np.ndarray | None  # per LP row, d(min -c@x)/d b, the minimisation convention
@@ -25,29 +58,22 @@ class SolveOutput:
     solver: str
     mip_gap: float | None = None  # relative gap of a mixed-integer solve (0 when proven)
     dual_bound: float | None = None  # best bound on max c @ x proven by a MIP solver
+    reduced_costs: np.ndarray | None = None  # per column, minimisation convention
 
 
-MIP_REL_GAP = 1e-6
-"""Relative gap at which a mixed-integer solve counts as proven optimal (both backends)."""
+SolveOutput = Solution  # the name used before 0.2
 
 
-@dataclass(frozen=True)
-class SolveOptions:
-    time_limit: float | None = None
-    export_model: str | None = None  # path of an .lp or .mps file (cbc backend)
-    mip_rel_gap: float = MIP_REL_GAP
+Backend = Callable[["LinearProgram", SolveOptions], Solution]
 
 
-Backend = Callable[[LinearProgram, SolveOptions], SolveOutput]
-
-
-def _highs(lp: LinearProgram, options: SolveOptions) -> SolveOutput:
+def _highs(lp: LinearProgram, options: SolveOptions) -> Solution:
     from .highs import solve
 
     return solve(lp, options)
 
 
-def _cbc(lp: LinearProgram, options: SolveOptions) -> SolveOutput:
+def _cbc(lp: LinearProgram, options: SolveOptions) -> Solution:
     from .cbc import solve
 
     return solve(lp, options)
@@ -61,3 +87,9 @@ def get_backend(name: str) -> Backend:
         return BACKENDS[name.lower()]
     except KeyError:
         raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(BACKENDS)}") from None
+
+
+def solve(lp: LinearProgram, options: SolveOptions | None = None) -> Solution:
+    """Solve `lp` with the backend and limits of `options` (HiGHS by default)."""
+    options = options or SolveOptions()
+    return BACKENDS[options.solver](lp, options)

@@ -1,84 +1,192 @@
-"""HiGHS, in-process through scipy.optimize.linprog (LP) or scipy.optimize.milp (MILP),
-on the prebuilt arrays."""
+"""HiGHS in-process through highspy: the one adapter for one-shot solves, warm sessions and
+basis access, with one status table.
+
+A `HighsSession` keeps the program loaded; changing a vector (a row bound, the costs, the
+column bounds) and solving again starts from the previous optimal basis. HiGHS prints
+nothing unless `SolveOptions.verbose` (then its log goes to standard error).
+"""
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from ..lp import LinearProgram
+from ..lp.program import LinearProgram
 from ..status import Status
-from . import SolveOptions, SolveOutput
+from . import Solution, SolveOptions
 
-# scipy's linprog status codes (scipy.optimize.OptimizeResult.status for method="highs").
-STATUS_MAP: dict[int, Status] = {
-    0: Status.OPTIMAL,
-    1: Status.LIMIT_REACHED,  # iteration or time limit
-    2: Status.INFEASIBLE,
-    3: Status.UNBOUNDED,
-    4: Status.ERROR,  # numerical difficulties
-}
+_UNDECIDED = "unbounded or infeasible"
 
 
-def solve(lp: LinearProgram, options: SolveOptions) -> SolveOutput:
-    if options.export_model:
-        raise ValueError("writing the model to a file needs the cbc backend (--solver cbc)")
-    if lp.is_mip:
-        return _solve_mip(lp, options)
-    ub_rows = ~lp.is_eq & np.isfinite(lp.b)  # a row with no finite bound constrains nothing
-    A_ub = lp.A[ub_rows] if ub_rows.any() else None
-    A_eq = lp.A[lp.is_eq] if lp.is_eq.any() else None
+def _status_table(highspy: Any) -> dict[Any, Status | str]:
+    S = highspy.HighsModelStatus
+    return {
+        S.kOptimal: Status.OPTIMAL,
+        S.kInfeasible: Status.INFEASIBLE,
+        S.kUnbounded: Status.UNBOUNDED,
+        S.kUnboundedOrInfeasible: _UNDECIDED,  # settled by a feasibility solve
+        S.kTimeLimit: Status.LIMIT_REACHED,
+        S.kIterationLimit: Status.LIMIT_REACHED,
+        S.kSolutionLimit: Status.LIMIT_REACHED,
+        S.kObjectiveBound: Status.LIMIT_REACHED,
+        S.kObjectiveTarget: Status.LIMIT_REACHED,
+        S.kInterrupt: Status.LIMIT_REACHED,
+    }  # anything else (unknown, load/solve errors, memory): Status.ERROR
+
+
+def _new_highs(options: SolveOptions) -> Any:
+    """A HiGHS instance that stays silent unless asked. The raw core class is used because
+    highspy's `Highs()` logs its banner on stdout before any option can be set."""
+    import highspy
+
+    make: Any
+    try:
+        from highspy._core import _Highs as make
+    except ImportError:  # pragma: no cover - other highspy layouts
+        make = highspy.Highs
+    h = make()
+    h.setOptionValue("output_flag", bool(options.verbose))
+    if options.verbose and os.name == "posix":
+        h.setOptionValue("log_to_console", False)
+        h.setOptionValue("log_file", "/dev/stderr")
     # Presolve finds little to remove in this model family (tier bounds, a few dense rows)
     # and costs more than it saves: measured 1.5-2x slower at 20x10, 200x10 and 1000x20.
-    solver_options: dict[str, object] = {"presolve": False}
+    h.setOptionValue("presolve", "off")
+    h.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
     if options.time_limit is not None:
-        solver_options["time_limit"] = options.time_limit
-    def run():
-        return linprog(
-            -lp.c,
-            A_ub=A_ub, b_ub=lp.b[ub_rows] if A_ub is not None else None,
-            A_eq=A_eq, b_eq=lp.b[lp.is_eq] if A_eq is not None else None,
-            bounds=np.column_stack([lp.lb, lp.ub]),
-            method="highs", options=solver_options,
-        )
-
-    res = run()
-    if res.status == 4:
-        # Without presolve, simplex can end "Unknown" on a degenerate infeasible LP (e.g.
-        # every channel held at $0 under use_full_budget): presolve settles those.
-        solver_options["presolve"] = True
-        res = run()
-    status = STATUS_MAP.get(res.status, Status.ERROR)
-    if status is not Status.OPTIMAL:
-        return SolveOutput(status, None, None, None, str(res.message), "highs")
-    duals = np.zeros(lp.n_rows)
-    if A_ub is not None:
-        duals[ub_rows] = res.ineqlin.marginals
-    if A_eq is not None:
-        duals[lp.is_eq] = res.eqlin.marginals
-    return SolveOutput(status, np.asarray(res.x), duals, float(lp.c @ res.x), str(res.message),
-                       "highs")
+        h.setOptionValue("time_limit", float(options.time_limit))
+    return h
 
 
-def _solve_mip(lp: LinearProgram, options: SolveOptions) -> SolveOutput:
-    """Branch and bound in HiGHS. Only a solve that closed the gap is OPTIMAL; a time-limited
-    incumbent comes back as LIMIT_REACHED with its x and gap. Duals are left to the caller
-    (they exist only for the LP with the integer choices fixed)."""
-    finite = np.isfinite(lp.b)
-    lower = np.where(lp.is_eq, lp.b, -np.inf)
-    upper = np.where(finite, lp.b, np.inf)
-    solver_options: dict[str, object] = {"mip_rel_gap": options.mip_rel_gap}
-    if options.time_limit is not None:
-        solver_options["time_limit"] = options.time_limit
-    res = milp(-lp.c, integrality=lp.integrality, bounds=Bounds(lp.lb, lp.ub),
-               constraints=[LinearConstraint(lp.A, lower, upper)], options=solver_options)
-    status = STATUS_MAP.get(res.status, Status.ERROR)
-    x = None if res.x is None else np.asarray(res.x)
-    gap = getattr(res, "mip_gap", None)
-    bound = getattr(res, "mip_dual_bound", None)
-    if status is Status.OPTIMAL and gap is not None and gap > options.mip_rel_gap * 1.0001:
-        status = Status.LIMIT_REACHED  # never call an unproven incumbent optimal
-    objective = None if x is None else float(lp.c @ x)
-    return SolveOutput(status, x, None, objective, str(res.message), "highs",
-                       mip_gap=None if gap is None or x is None else float(gap),
-                       dual_bound=None if bound is None else -float(bound))
+class HighsSession:
+    """`lp` loaded once into HiGHS; change vectors, re-solve warm."""
+
+    def __init__(self, lp: LinearProgram, options: SolveOptions | None = None) -> None:
+        import highspy
+
+        self.lp = lp
+        self.options = options or SolveOptions()
+        self._hs = highspy
+        self._status = _status_table(highspy)
+        self._inf = highspy.kHighsInf
+        self._h = _new_highs(self.options)
+        if lp.is_mip:  # branch and bound gains from presolve (and scipy's milp used it)
+            self._h.setOptionValue("presolve", "on")
+        self._h.passModel(self._model(lp))
+
+    def _model(self, lp: LinearProgram) -> Any:
+        hs, inf = self._hs, self._inf
+        model = hs.HighsLp()
+        model.num_col_ = lp.n_cols
+        model.num_row_ = lp.n_rows
+        model.col_cost_ = -lp.c
+        model.col_lower_ = np.where(np.isfinite(lp.lb), lp.lb, -inf)
+        model.col_upper_ = np.where(np.isfinite(lp.ub), lp.ub, inf)
+        model.row_lower_ = np.where(lp.is_eq, lp.b, -inf)
+        model.row_upper_ = np.where(np.isfinite(lp.b), lp.b, inf)
+        matrix = model.a_matrix_
+        matrix.format_ = hs.MatrixFormat.kRowwise
+        matrix.num_col_ = lp.n_cols
+        matrix.num_row_ = lp.n_rows
+        matrix.start_ = lp.A.indptr.astype(np.int32)
+        matrix.index_ = lp.A.indices.astype(np.int32)
+        matrix.value_ = lp.A.data
+        if lp.is_mip:
+            var = hs.HighsVarType
+            model.integrality_ = [var.kInteger if flag else var.kContinuous
+                                  for flag in lp.integrality]
+        return model
+
+    # ---------------------------------------------------------------- changes
+
+    def set_row_upper(self, row: int, value: float) -> None:
+        """New right-hand side for row `row` (both sides for an equality row); inf allowed."""
+        upper = value if np.isfinite(value) else self._inf
+        lower = upper if self.lp.is_eq[row] else -self._inf
+        self._h.changeRowBounds(int(row), lower, upper)
+
+    def set_costs(self, c: np.ndarray) -> None:
+        """A new objective (maximised), same columns."""
+        idx = np.arange(self.lp.n_cols, dtype=np.int32)
+        self._h.changeColsCost(idx.size, idx, -np.asarray(c, dtype=float))
+
+    def set_col_bounds(self, lb: np.ndarray, ub: np.ndarray) -> None:
+        idx = np.arange(self.lp.n_cols, dtype=np.int32)
+        inf = self._inf
+        self._h.changeColsBounds(idx.size, idx, np.where(np.isfinite(lb), lb, -inf),
+                                 np.where(np.isfinite(ub), ub, inf))
+
+    # ---------------------------------------------------------------- solving
+
+    def _run(self) -> Status | str:
+        self._h.run()
+        return self._status.get(self._h.getModelStatus(), Status.ERROR)
+
+    def _status_after_retries(self) -> Status:
+        status = self._run()
+        # "Unknown" on a degenerate infeasible LP (seen without presolve, e.g. every channel
+        # held at $0 under use_full_budget): start cold, then cold with presolve
+        for presolve in ("off", "on"):
+            if status is not Status.ERROR or self.lp.is_mip:
+                break
+            self._h.setOptionValue("presolve", presolve)
+            self._h.clearSolver()
+            status = self._run()
+        if not self.lp.is_mip:
+            self._h.setOptionValue("presolve", "off")
+        if status == _UNDECIDED:
+            status = _feasibility(self.lp, self.options)
+        assert isinstance(status, Status)
+        return status
+
+    def solve(self) -> Solution:
+        status = self._status_after_retries()
+        message = f"HiGHS: {self._h.modelStatusToString(self._h.getModelStatus())}"
+        if self.lp.is_mip:
+            return self._mip_solution(status, message)
+        if status is not Status.OPTIMAL:
+            return Solution(status, None, None, None, message, "highs")
+        sol = self._h.getSolution()
+        x = np.asarray(sol.col_value)
+        return Solution(status, x, np.asarray(sol.row_dual), float(self.lp.c @ x), message,
+                        "highs", reduced_costs=np.asarray(sol.col_dual))
+
+    def _mip_solution(self, status: Status, message: str) -> Solution:
+        """Only a solve that closed the gap is OPTIMAL; a time-limited incumbent comes back
+        as LIMIT_REACHED with its x and gap. Duals are left to the caller (they exist only
+        for the LP with the integer choices fixed)."""
+        info = self._h.getInfo()
+        has_x = int(info.primal_solution_status) == 2  # kSolutionStatusFeasible
+        gap = float(info.mip_gap) if has_x and np.isfinite(info.mip_gap) else None
+        if status is Status.OPTIMAL and gap is not None and \
+                gap > self.options.mip_rel_gap * 1.0001:
+            status = Status.LIMIT_REACHED  # never call an unproven incumbent optimal
+        if not has_x or status not in (Status.OPTIMAL, Status.LIMIT_REACHED):
+            return Solution(status, None, None, None, message, "highs")
+        x = np.asarray(self._h.getSolution().col_value)
+        bound = float(info.mip_dual_bound)
+        return Solution(status, x, None, float(self.lp.c @ x), message, "highs",
+                        mip_gap=gap, dual_bound=-bound if np.isfinite(bound) else None)
+
+    def basis(self) -> tuple[np.ndarray, np.ndarray]:
+        """Status codes of columns and rows after a solve (HighsBasisStatus values:
+        0 at lower, 1 basic, 2 at upper, 3 zero, 4 nonbasic)."""
+        basis = self._h.getBasis()
+        return (np.array([int(s) for s in basis.col_status]),
+                np.array([int(s) for s in basis.row_status]))
+
+
+def _feasibility(lp: LinearProgram, options: SolveOptions) -> Status:
+    """HiGHS said "unbounded or infeasible": feasible with a zero objective means unbounded."""
+    from dataclasses import replace
+
+    probe = HighsSession(replace(lp, c=np.zeros(lp.n_cols)), options)
+    found = probe._run()
+    return Status.UNBOUNDED if found is Status.OPTIMAL else Status.INFEASIBLE
+
+
+def solve(lp: LinearProgram, options: SolveOptions) -> Solution:
+    """One solve of `lp`."""
+    return HighsSession(lp, options).solve()

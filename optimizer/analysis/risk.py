@@ -1,0 +1,197 @@
+"""Plans under uncertain inputs: sample the channel estimates, evaluate plans on every draw.
+
+A plan fixes spend per channel (and per tier). On a draw, a channel's CPL is its point CPL
+times a factor (all tiers alike), its lead-to-close and CLV take their drawn values:
+leads = point leads / CPL factor, customers = leads x lead-to-close, value = customers x CLV.
+Channels without uncertainty keep their point values.
+
+Draws use common random numbers: the uniform numbers behind channel C's input F depend
+only on (seed, C, F), so the optimal plan, the current plan and every variant are compared
+on the same draws, and a result is reproducible from its seed. Everything is vectorised
+over draws; `progress(done, total)` is called between chunks.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..results.plan import PlanResult
+from ..scenario.model import Scenario
+
+CHUNK = 2000
+QUANTILES = (0.1, 0.5, 0.9)
+
+
+@dataclass(frozen=True)
+class Draws:
+    """Sampled inputs, shape (draws, channels), in the scenario's channel order."""
+
+    cpl_factor: np.ndarray  # drawn CPL / point CPL
+    lead_to_close: np.ndarray
+    clv: np.ndarray
+    point_value_per_lead: np.ndarray  # (channels,) point lead-to-close x CLV
+
+    @property
+    def value_factor(self) -> np.ndarray:
+        """Drawn value per dollar over its point value, per channel: the factor that
+        multiplies a channel's value (and its CLV:CPA) for a fixed spend."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_lead = self.lead_to_close * self.clv
+            point = self.point_value_per_lead
+            return np.where(point > 0, per_lead / np.where(point > 0, point, 1.0), 0.0) \
+                / self.cpl_factor
+
+
+def _uniforms(seed: int, channel: str, field: str, start: int, count: int) -> np.ndarray:
+    key = zlib.crc32(f"{channel}\x00{field}".encode())
+    rng = np.random.default_rng([seed, key])
+    if start:
+        rng.random(start)  # skip to the chunk (draws are the same however they are chunked)
+    # keep clear of 0 and 1, where inverse CDFs are infinite
+    return np.clip(rng.random(count), 1e-12, 1 - 1e-12)
+
+
+def draw_inputs(scenario: Scenario, draws: int, seed: int = 0, start: int = 0) -> Draws:
+    """Draws `start` .. `start + draws` of the scenario's uncertain channel inputs."""
+    n = len(scenario.channels)
+    cpl = np.ones((draws, n))
+    ltc = np.empty((draws, n))
+    clv = np.empty((draws, n))
+    for i, ch in enumerate(scenario.channels):
+        ltc[:, i] = ch.lead_to_close
+        clv[:, i] = ch.clv
+        for u in ch.uncertainty:
+            values = u.ppf(_uniforms(seed, ch.name, u.field, start, draws))
+            if u.field == "cpl":
+                cpl[:, i] = values / ch.cpl
+            elif u.field == "lead_to_close":
+                ltc[:, i] = values
+            elif u.field == "clv":
+                clv[:, i] = values
+    point = np.array([c.lead_to_close * c.clv for c in scenario.channels])
+    return Draws(cpl, ltc, clv, point)
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """One plan on every draw: per-draw totals and per-channel value."""
+
+    net_value: np.ndarray
+    customers: np.ndarray
+    blended_clv_to_cpa: np.ndarray
+    channel_ratio: np.ndarray  # (draws, channels) value / spend, NaN where spend is 0
+
+
+def evaluate_plan(leads: np.ndarray, spend: np.ndarray, draws: Draws) -> Outcomes:
+    """`leads` and `spend` per channel at the point estimates, evaluated on the draws."""
+    leads_d = leads / draws.cpl_factor
+    customers = leads_d * draws.lead_to_close
+    value = customers * draws.clv
+    total = spend.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(spend > 1e-9, value / np.where(spend > 1e-9, spend, 1.0), np.nan)
+        blended = value.sum(axis=1) / total if total > 1e-9 else np.full(len(value), np.nan)
+    return Outcomes(value.sum(axis=1) - total, customers.sum(axis=1), blended, ratio)
+
+
+@dataclass(frozen=True)
+class RiskProfile:
+    """P10/P50/P90 and floor probabilities of each plan (`summary`, one row per plan) and
+    the probability that each funded channel keeps its CLV:CPA floor (`channel_floors`,
+    plans x channels, NaN where a plan does not fund the channel)."""
+
+    draws: int
+    seed: int
+    summary: pd.DataFrame
+    channel_floors: pd.DataFrame
+    uncertain_inputs: int  # how many channel inputs carry uncertainty (0: nothing varies)
+
+
+def _plans(results: Sequence[PlanResult]) -> list[tuple[str, str, PlanResult, bool]]:
+    """(label, kind, result, is_current) for each plan: the first result's current plan,
+    then every optimal plan."""
+    out = []
+    if results:
+        out.append(("current plan", "current", results[0], True))
+    for r in results:
+        if r.channel_table is not None:
+            out.append((r.name, "optimal", r, False))
+    return out
+
+
+def risk_profile(results: Sequence[PlanResult], draws: int = 10_000, seed: int = 0,
+                 progress: Callable[[int, int], None] | None = None) -> RiskProfile:
+    """Sample the estimates of every plan's scenario and summarise the outcomes.
+
+    `results`: the base scenario's result first, then its variants (as `compare` takes
+    them). The current plan (of the first result) is evaluated on the base scenario's
+    draws; each optimal plan on the draws of its own scenario.
+    """
+    if draws < 1:
+        raise ValueError("draws must be at least 1")
+    plans = _plans(results)
+    chunks = [(s, min(CHUNK, draws - s)) for s in range(0, draws, CHUNK)]
+    collected: dict[int, list[Outcomes]] = {k: [] for k in range(len(plans))}
+    total_steps = len(chunks) * len(plans)
+    done = 0
+    for start, count in chunks:
+        cache: dict[str, Draws] = {}
+        for k, (_, _, result, current) in enumerate(plans):
+            sc = result.scenario
+            if sc.name not in cache:
+                cache[sc.name] = draw_inputs(sc, count, seed, start)
+            frame = result.current_table if current else result.channel_table
+            assert frame is not None
+            collected[k].append(evaluate_plan(frame["leads"], frame["spend"], cache[sc.name]))
+            done += 1
+            if progress is not None:
+                progress(done, total_steps)
+    outcomes = {k: Outcomes(*(np.concatenate([getattr(o, f) for o in parts])
+                              for f in ("net_value", "customers", "blended_clv_to_cpa",
+                                        "channel_ratio")))
+                for k, parts in collected.items()}
+    current_net = outcomes[0].net_value if plans else None
+    rows, floors = [], {}
+    for k, (label, kind, result, _) in enumerate(plans):
+        sc = result.scenario
+        o = outcomes[k]
+        blended_floor = sc.constraints.min_blended_clv_to_cpa or sc.constraints.min_clv_to_cpa
+        row: dict[str, object] = {"plan": label, "kind": kind, "scenario": sc.name}
+        for metric in ("net_value", "customers", "blended_clv_to_cpa"):
+            values = getattr(o, metric)
+            finite = values[~np.isnan(values)]
+            for q in QUANTILES:
+                row[f"{metric}_p{int(q * 100)}"] = (float(np.quantile(finite, q))
+                                                    if finite.size else np.nan)
+        row["net_value_mean"] = float(o.net_value.mean())
+        row["blended_floor"] = blended_floor
+        spends = not np.isnan(o.blended_clv_to_cpa).all()
+        row["p_blended_floor"] = (float(np.mean(o.blended_clv_to_cpa >= blended_floor - 1e-12))
+                                  if blended_floor is not None and spends else np.nan)
+        holds = []
+        per_channel = {}
+        for i, ch in enumerate(sc.channels):
+            floor = sc.floor_of(ch)
+            ratio = o.channel_ratio[:, i]
+            if floor is None or np.isnan(ratio).all():
+                per_channel[ch.name] = np.nan
+                continue
+            ok = ratio >= floor - 1e-12
+            holds.append(ok)
+            per_channel[ch.name] = float(ok.mean())
+        row["p_all_channel_floors"] = (float(np.mean(np.all(holds, axis=0))) if holds
+                                       else np.nan)
+        row["p_beats_current"] = (float(np.mean(o.net_value > current_net))
+                                  if kind == "optimal" and current_net is not None else np.nan)
+        rows.append(row)
+        floors[label] = per_channel
+    summary = pd.DataFrame(rows)
+    channel_floors = pd.DataFrame(floors).T
+    channel_floors.index.name = "plan"
+    uncertain = sum(len(c.uncertainty) for r in results for c in r.scenario.channels)
+    return RiskProfile(draws, seed, summary, channel_floors, uncertain)

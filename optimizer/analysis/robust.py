@@ -1,0 +1,201 @@
+"""A plan that survives the uncertainty in its inputs (sample-average approximation).
+
+Over N sampled input sets (see `optimizer.risk`), maximise the *expected* net value while
+each CLV:CPA floor holds with probability at least p, on the same model arrays:
+
+- objective: a channel's value per dollar becomes its mean over the draws;
+- a channel's floor: on a draw, the channel's value for a fixed spend is its point value
+  times a factor r_d (drawn lead-to-close x CLV / CPL over the point ones), so the floor
+  holds on draw d exactly when point ratio x r_d >= floor. It holds on a share p of the
+  draws exactly when point ratio >= floor / q, q the (1 - p) quantile of r: one linear row,
+  exact for the sample;
+- the blended floor mixes channels, so it is imposed through its conditional value at
+  risk (CVaR_(1-p) of floor x spend - value <= 0), a linear program with one row per draw
+  that guarantees the floor on at least a share p of the draws (conservatively).
+
+The price of robustness is what the robust plan gives up in expected net value against the
+plain optimum, on the same draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..backends import SolveOptions, solve
+from ..lp.build import build_lp
+from ..lp.kinds import RowKind
+from ..lp.program import LinearProgram
+from ..results.kpis import totals
+from ..results.periods import period_tables
+from ..results.plan import PlanResult, fixed_integer_duals, optimize, solution_tables
+from ..scenario.model import Scenario
+from ..status import Status
+from .risk import Draws, Outcomes, draw_inputs, evaluate_plan
+
+
+@dataclass(frozen=True)
+class RobustPlan:
+    result: PlanResult  # the robust plan (KPIs at the point estimates)
+    plain: PlanResult  # the plain optimum of the same scenario
+    draws: int
+    confidence: float
+    seed: int
+    expected_net_value: float | None  # robust plan, mean over the draws
+    plain_expected_net_value: float | None  # plain optimum, same draws
+    floors: pd.DataFrame  # per floor: probability it holds, robust vs plain (in sample)
+    method: str
+
+    @property
+    def price_of_robustness(self) -> float | None:
+        """Expected net value given up against the plain optimum (same draws)."""
+        if self.expected_net_value is None or self.plain_expected_net_value is None:
+            return None
+        return self.plain_expected_net_value - self.expected_net_value
+
+
+def robust_optimize(scenario: Scenario, draws: int = 1000, confidence: float = 0.9,
+                    seed: int = 0, solver: str = "highs", *,
+                    options: SolveOptions | None = None) -> RobustPlan:
+    """Maximise expected net value over `draws` sampled input sets, each CLV:CPA floor
+    held on a share `confidence` of them (see the module docstring)."""
+    options = options or SolveOptions(solver)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence is a probability between 0 and 1, got {confidence!r}")
+    if draws < 10:
+        raise ValueError("a robust plan needs at least 10 draws")
+    if scenario.objective != "net_value":
+        raise ValueError(f"a robust plan maximises expected net value; '{scenario.name}' has "
+                         f"objective {scenario.objective}")
+    plain = optimize(scenario, options=options)
+    lp = build_lp(scenario, plain.curve_tiers)  # the curves as the plain plan linearised them
+    sample = draw_inputs(scenario, draws, seed)
+    r = sample.value_factor  # (draws, channels)
+    mean_r = r.mean(axis=0)
+    q = np.quantile(r, 1 - confidence, axis=0, method="inverted_cdf")
+    robust, n_base_rows = _robust_lp(scenario, lp, r, mean_r, q, confidence)
+    out = solve(robust, options)
+    method = (f"sample-average approximation over {draws} draws (seed {seed}): expected value "
+              f"per dollar; channel floors exact on the sample (floor / {1 - confidence:.0%} "
+              "quantile of each channel's value factor)"
+              + ("; blended floor through its CVaR" if _blended_row(lp) is not None else ""))
+    x_all, duals = out.x, out.duals
+    if lp.is_mip and x_all is not None:  # shadow prices of the LP with integers fixed
+        x_all, duals = fixed_integer_duals(robust, x_all, options)
+    plain_outcome = _outcome(plain, sample)
+    plain_expected = None if plain_outcome is None else float(plain_outcome.net_value.mean())
+    if x_all is None:
+        result = replace(plain, status=out.status, channel_table=None, totals=None,
+                         constraint_table=None, message=out.message, objective_value=None,
+                         period_kpi_table=None, period_spend_table=None,
+                         conflicts=("no plan keeps every floor at the required probability: "
+                                    f"lower the confidence ({confidence:.0%}) or the floors",)
+                         if out.status is Status.INFEASIBLE else ())
+        return RobustPlan(result, plain, draws, confidence, seed, None, plain_expected,
+                          pd.DataFrame(), method)
+    # the rows as the robust program states them (without the CVaR block), on the plan's columns
+    stated = replace(lp, A=robust.A[:n_base_rows, :lp.n_cols], b=robust.b[:n_base_rows],
+                     row_scale=robust.row_scale[:n_base_rows])
+    x, channels, table = solution_tables(scenario, stated, x_all[:lp.n_cols],
+                                         None if duals is None else duals[:n_base_rows])
+    robust_outcome = evaluate_plan(channels["leads"], channels["spend"], sample)
+    expected = float(robust_outcome.net_value.mean())
+    by_period, per_period = period_tables(scenario, lp, x) if scenario.periods else (None, None)
+    result = replace(plain, status=out.status, solver=out.solver, channel_table=channels,
+                     totals=totals(scenario, channels), constraint_table=table, tier_spend=x,
+                     warnings=(), message=out.message, mip_gap=out.mip_gap,
+                     objective_value=expected, period_spend_table=by_period,
+                     period_kpi_table=per_period)
+    floors = _floor_probabilities(scenario, {"robust": robust_outcome, "plain": plain_outcome})
+    return RobustPlan(result, plain, draws, confidence, seed, expected, plain_expected, floors,
+                      method)
+
+
+def _blended_row(lp: LinearProgram) -> int | None:
+    rows = [r for r, k in enumerate(lp.row_kind) if k is RowKind.BLENDED_FLOOR]
+    return rows[0] if rows else None
+
+
+def _robust_lp(scenario: Scenario, lp: LinearProgram, r: np.ndarray, mean_r: np.ndarray,
+               q: np.ndarray, confidence: float) -> tuple[LinearProgram, int]:
+    """The SAA program: mean value per dollar in the objective, channel floors tightened
+    to the sample quantile, the blended floor as a CVaR block (extra columns t, u_d)."""
+    cc = lp.col_channel
+    vpd = lp.col_value_per_dollar
+    sw = lp.col_spend
+    c = vpd * mean_r[cc] - sw
+    A = lp.A.tolil(copy=True)
+    b = lp.b.copy()
+    scale = lp.row_scale.copy()
+    for row, kind in enumerate(lp.row_kind):
+        if kind is not RowKind.FLOOR:
+            continue
+        i = lp.row_channel[row]
+        floor = lp.row_limit[row]
+        cols = np.flatnonzero((cc == i) & (sw != 0))
+        coef = floor * sw[cols] - q[i] * vpd[cols]
+        big = np.abs(coef).max() if cols.size else 1.0
+        s = 1.0 / big if big > 1e-12 else 1.0
+        A[row, :] = 0.0
+        A[row, cols] = coef * s
+        b[row] = 0.0
+        scale[row] = s
+    A = A.tocsr()
+    A.eliminate_zeros()
+    base = replace(lp, c=c, A=A, b=b, row_scale=scale)
+    blended = _blended_row(lp)
+    if blended is None:
+        return base, lp.n_rows
+    # CVaR block: columns [x (m), t (free), u (N >= 0)]
+    f = lp.row_limit[blended]
+    N, m = r.shape[0], lp.n_cols
+    b[blended] = np.inf  # the point-estimate blended floor gives way to its chance version
+    losses = f * sw[None, :] - r[:, cc] * vpd[None, :]  # (N, m): floor x spend - value
+    big = np.maximum(np.abs(losses).max(axis=1), 1e-12)
+    loss_rows = sp.hstack([sp.csr_matrix(losses / big[:, None]),
+                           sp.csr_matrix(-1.0 / big[:, None]),
+                           sp.diags(-1.0 / big, format="csr")])
+    cvar_row = sp.hstack([sp.csr_matrix((1, m)), sp.csr_matrix(np.ones((1, 1))),
+                          sp.csr_matrix(np.full((1, N), 1.0 / ((1 - confidence) * N)))])
+    A_all = sp.vstack([sp.hstack([A, sp.csr_matrix((lp.n_rows, N + 1))]), loss_rows,
+                       cvar_row]).tocsr()
+    n_new = N + 1
+    program = replace(
+        base, c=np.r_[c, np.zeros(N + 1)], A=A_all, b=np.r_[b, np.zeros(N), 0.0],
+        is_eq=np.r_[lp.is_eq, np.zeros(n_new, dtype=bool)],
+        lb=np.r_[lp.lb, -np.inf, np.zeros(N)], ub=np.r_[lp.ub, np.full(N + 1, np.inf)],
+        integrality=np.r_[lp.integrality, np.zeros(N + 1, dtype=np.int8)],
+        row_scale=np.r_[scale, 1.0 / big, 1.0])
+    return program, lp.n_rows
+
+
+def _outcome(result: PlanResult, sample: Draws) -> Outcomes | None:
+    if result.channel_table is None:
+        return None
+    return evaluate_plan(result.channel_table["leads"], result.channel_table["spend"], sample)
+
+
+def _floor_probabilities(scenario: Scenario, outcomes: dict[str, Outcomes | None]
+                         ) -> pd.DataFrame:
+    """Per floor, the share of the draws on which each plan keeps it (NaN: not funded)."""
+    present = {label: o for label, o in outcomes.items() if o is not None}
+    rows = []
+    for i, ch in enumerate(scenario.channels):
+        floor = scenario.floor_of(ch)
+        if floor is None:
+            continue
+        row: dict[str, object] = {"floor": f"{ch.name} CLV:CPA >= {floor:g}"}
+        for label, o in present.items():
+            ratio = o.channel_ratio[:, i]
+            row[label] = np.nan if np.isnan(ratio).all() else float(np.mean(ratio >= floor - 1e-9))
+        rows.append(row)
+    blended = scenario.constraints.min_blended_clv_to_cpa
+    if blended is not None:
+        row = {"floor": f"blended CLV:CPA >= {blended:g}"}
+        for label, o in present.items():
+            row[label] = float(np.mean(o.blended_clv_to_cpa >= blended - 1e-9))
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,88 @@
+"""What every command shares: loading scenarios, printing a view in the chosen format,
+writing files, failing with a message and an exit code.
+
+Exit codes: 0 every plan optimal (or the file valid), 1 infeasible or no plan found,
+2 invalid input (file, field or option).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+from ..errors import OutputError, Problem, ScenarioError
+
+if TYPE_CHECKING:
+    from ..render.bundle import Files, View
+    from ..scenario.model import Scenario
+
+EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID = 0, 1, 2
+
+
+def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def fail_input(exc: ScenarioError) -> NoReturn:
+    fail(str(exc))
+
+
+def load(paths: tuple[Path, ...]) -> list[list[Scenario]]:
+    """Every scenario of every file; all problems of all files at once (exit 2)."""
+    from ..scenario import load_scenarios
+
+    loaded: list[list[Scenario]] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            loaded.append(load_scenarios(path))
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        fail_input(ScenarioError(problems))
+    return loaded
+
+
+def pick(file: Path, scenarios: list[Scenario], variant: str | None) -> Scenario:
+    """The base scenario, or the named variant (exit 2 with the choices if unknown)."""
+    if variant is None:
+        return scenarios[0]
+    for scenario in scenarios[1:]:
+        if scenario.name == variant:
+            return scenario
+    names = ", ".join(repr(s.name) for s in scenarios[1:]) or "none"
+    fail(f"{file}: no variant named {variant!r} (variants: {names})")
+
+
+def emit(fmt: str, view: View) -> None:
+    """Print one result in the chosen --format (only that rendering is built)."""
+    from ..render.records import to_json
+
+    if fmt == "json":
+        click.echo(to_json(view.json()), nl=False)
+    elif fmt == "csv":
+        click.echo(view.csv(), nl=False)
+    elif fmt == "markdown":
+        click.echo(view.markdown(), nl=False)
+    else:
+        from rich.console import Console
+
+        console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+        for item in view.tables():
+            console.print(item)
+
+
+def write(out_dir: Path, files: Files, scenarios: list[Scenario]) -> None:
+    """Write `files` into `out_dir`, never over an input of the run (exit 2 if asked to)."""
+    from .files import write_outputs
+
+    inputs = [p for s in scenarios for p in s.inputs]
+    try:
+        written = write_outputs(out_dir, files, inputs)
+    except OutputError as exc:
+        fail(str(exc))
+    click.echo(f"wrote {', '.join(str(p) for p in written)}", err=True)

@@ -1,0 +1,184 @@
+"""One function per constraint family; `FAMILIES` lists them in the order rows are written.
+
+Each function reads the scenario and the columns (`Columns`) and writes its rows with their
+kind, limit (as the user wrote it) and source. What a kind means (units, shadow-price sign,
+wording, repairs) is in `lp/kinds.py`, nowhere here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .columns import Columns
+from .kinds import RowKind
+from .rows import RowWriter
+
+
+def budget(cols: Columns, rows: RowWriter) -> None:
+    """Total spend (media plus fixed costs) within the budget, and each period's budget."""
+    sc = cols.scenario
+    spends = cols.spends
+    rows.block(RowKind.BUDGET, np.zeros(int(spends.sum()), dtype=np.int64),
+               np.flatnonzero(spends), cols.spend[spends], np.array([sc.budget]),
+               np.array([sc.budget]), eq=sc.use_full_budget,
+               sources=["use_full_budget" if sc.use_full_budget else "budget"])
+    for p, period in enumerate(sc.periods):
+        if period.budget is not None:
+            sel = np.flatnonzero(cols.in_period(p))
+            rows.row(RowKind.PERIOD_BUDGET, sel, np.ones(sel.size), period.budget,
+                     period.budget, period=p)
+
+
+def spend_bounds(cols: Columns, rows: RowWriter) -> None:
+    """Each channel's spend between its effective bounds (min_spend / max_change below,
+    max_spend / max_change / the end of its tiers above)."""
+    lower = np.array([b[0] for b in cols.bounds])
+    upper = np.array([b[2] for b in cols.bounds])
+    rows.per_channel(RowKind.MIN_SPEND, lower > 0, cols.channel, -cols.spend, -lower, lower,
+                     [b[1] for b in cols.bounds])
+    rows.per_channel(RowKind.MAX_SPEND, np.isfinite(upper), cols.channel, cols.spend, upper,
+                     upper, [b[3] for b in cols.bounds])
+
+
+def period_bounds(cols: Columns, rows: RowWriter) -> None:
+    """Per-channel spend bounds inside one period (`periods[].channels`)."""
+    sc = cols.scenario
+    index = {c.name: i for i, c in enumerate(sc.channels)}
+    for kind, minimum, sign in ((RowKind.PERIOD_MIN_SPEND, True, -1.0),
+                                (RowKind.PERIOD_MAX_SPEND, False, 1.0)):
+        for p, period in enumerate(sc.periods):
+            for name, low, high in period.channel_bounds:
+                limit = low if minimum else high
+                if (minimum and limit <= 0) or (not minimum and not np.isfinite(limit)):
+                    continue
+                i = index[name]
+                sel = cols.of_channel(i, p)
+                rows.row(kind, sel, np.full(sel.size, sign), sign * limit, limit, channel=i,
+                         period=p)
+
+
+def floors(cols: Columns, rows: RowWriter) -> None:
+    """Per-channel CLV:CPA floors: sum_j x_j (floor * spend_j - value_j) <= 0, and the
+    blended floor over every channel."""
+    sc = cols.scenario
+    value = np.where(cols.is_tier, cols.value, 0.0)
+    own = np.array([np.nan if sc.floor_of(c) is None else sc.floor_of(c)
+                    for c in sc.channels], dtype=float)
+    has = ~np.isnan(own)
+    if has.any():
+        idx = np.flatnonzero(has)
+        local = np.full(cols.n, -1)
+        local[idx] = np.arange(idx.size)
+        sel = has[cols.channel] & cols.spends
+        rows.block(RowKind.FLOOR, local[cols.channel[sel]], np.flatnonzero(sel),
+                   own[cols.channel[sel]] * cols.spend[sel] - value[sel], np.zeros(idx.size),
+                   own[idx], channel=idx)
+    blended = sc.constraints.min_blended_clv_to_cpa
+    if blended is not None:
+        spends = cols.spends
+        rows.block(RowKind.BLENDED_FLOOR, np.zeros(int(spends.sum()), dtype=np.int64),
+                   np.flatnonzero(spends), blended * cols.spend[spends] - value[spends],
+                   np.zeros(1), np.array([blended]))
+
+
+def capacities(cols: Columns, rows: RowWriter) -> None:
+    """Sales capacity over the whole horizon, or per period as (limit / n) x multiplier."""
+    sc = cols.scenario
+    cons = sc.constraints
+    tier = cols.is_tier
+    for kind, cap, per_dollar in ((RowKind.MAX_LEADS, cons.max_leads, lambda: cols.leads),
+                                  (RowKind.MAX_SQLS, cons.max_sqls, lambda: cols.sqls),
+                                  (RowKind.MAX_CUSTOMERS, cons.max_customers,
+                                   lambda: cols.customers)):
+        if cap is None:
+            continue
+        coef = per_dollar()
+        if not sc.periods:
+            rows.block(kind, np.zeros(int(tier.sum()), dtype=np.int64), np.flatnonzero(tier),
+                       coef[tier], np.array([cap]), np.array([cap]))
+            continue
+        for p, period in enumerate(sc.periods):
+            sel = np.flatnonzero(cols.in_period(p))
+            limit = cap / sc.n_periods * period.capacity_multiplier
+            rows.row(kind, sel, coef[sel], limit, limit, period=p)
+
+
+def group_shares(cols: Columns, rows: RowWriter) -> None:
+    """Channel groups' shares of total spend: share*T - S_G <= 0 and S_G - share*T <= 0."""
+    sc = cols.scenario
+    index = {c.name: i for i, c in enumerate(sc.channels)}
+    spends = cols.spends
+    positions = np.flatnonzero(spends)
+    for g, group in enumerate(sc.constraints.groups):
+        member = np.zeros(cols.n, dtype=bool)
+        member[[index[name] for name in group.channels]] = True
+        in_group = member[cols.channel].astype(float)
+        for kind, share, sign in ((RowKind.GROUP_MIN, group.min_share, 1.0),
+                                  (RowKind.GROUP_MAX, group.max_share, -1.0)):
+            if share is None:
+                continue
+            coef = sign * (share - in_group) * cols.spend
+            rows.block(kind, np.zeros(positions.size, dtype=np.int64), positions,
+                       coef[spends], np.zeros(1), np.array([share]), group=np.array([g]))
+
+
+def pacing(cols: Columns, rows: RowWriter) -> None:
+    """Spend of each channel may move at most max_period_change between periods."""
+    sc = cols.scenario
+    change = sc.constraints.max_period_change
+    if not sc.periods or change is None:
+        return
+    up, down = 1.0 + change, max(0.0, 1.0 - change)
+    for p in range(1, sc.n_periods):
+        for i in range(cols.n):
+            now, before = cols.of_channel(i, p), cols.of_channel(i, p - 1)
+            both = np.r_[now, before]
+            rows.row(RowKind.PACING_UP, both, np.r_[np.ones(now.size), np.full(before.size, -up)],
+                     0.0, change, channel=i, period=p)
+            rows.row(RowKind.PACING_DOWN, both,
+                     np.r_[-np.ones(now.size), np.full(before.size, down)], 0.0, change,
+                     channel=i, period=p)
+
+
+def period_shares(cols: Columns, rows: RowWriter) -> None:
+    """No period takes more than max_period_share of total spend (fixed costs included)."""
+    sc = cols.scenario
+    y = sc.constraints.max_period_share
+    if not sc.periods or y is None:
+        return
+    everything = np.arange(cols.m)
+    for p in range(sc.n_periods):
+        coef = cols.in_period(p).astype(float) - y * cols.spend
+        rows.row(RowKind.PERIOD_SHARE, everything, coef, 0.0, y, period=p)
+
+
+def integer_links(cols: Columns, rows: RowWriter) -> None:
+    """Spend only when active, minimum buys, whole units, and the number of active channels."""
+    sc = cols.scenario
+    for i, ch in enumerate(sc.channels):
+        media = cols.of_channel(i)
+        ones = np.ones(media.size)
+        act = cols.active_of[i]
+        if act >= 0:
+            big = cols.big_m[i]
+            rows.row(RowKind.ACTIVE, np.r_[media, act], np.r_[ones, -big], 0.0, big, channel=i)
+            if ch.effective_min_buy > 0:
+                source = "min_buy" if ch.min_buy >= ch.effective_min_buy else "response curve"
+                rows.row(RowKind.MIN_BUY, np.r_[media, act], np.r_[-ones, ch.effective_min_buy],
+                         0.0, ch.effective_min_buy, channel=i, source=source)
+        if cols.units_of[i] >= 0 and ch.unit is not None:
+            rows.row(RowKind.UNITS, np.r_[media, cols.units_of[i]], np.r_[ones, -ch.unit], 0.0,
+                     float(ch.unit), channel=i, eq=True)
+    limit = sc.constraints.max_active_channels
+    if limit is not None:
+        act = cols.active_of[cols.active_of >= 0]
+        rows.row(RowKind.MAX_ACTIVE, act, np.ones(act.size), float(limit), float(limit))
+
+
+FAMILIES: tuple[Callable[[Columns, RowWriter], None], ...] = (
+    budget, spend_bounds, period_bounds, floors, capacities, group_shares, pacing,
+    period_shares, integer_links)
+"""Every family, in the order rows are written (the target row of objective min_spend is
+written last, with the objective: `lp/build.py`)."""

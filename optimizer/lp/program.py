@@ -1,0 +1,224 @@
+"""The allocation program as arrays, with the metadata that maps rows and columns back to the
+user's constraints and channels.
+
+maximise c @ x  s.t.  A[L] x <= b[L],  A[E] x == b[E],  lb <= x <= ub, x[j] integer where
+`integrality[j]`. Every ">=" constraint is stored negated. Rows are found by what they are
+(`rows_of`, `budget_row`, `find` with a `RowKey`), never by their position or label; labels
+never reach a solver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+
+from .kinds import ColKind, RowKind
+
+
+class RowKey(NamedTuple):
+    """What a row is, by names: the same constraint has the same key in a rebuilt LP."""
+
+    kind: RowKind
+    channel: str | None = None
+    group: str | None = None
+    period: str | None = None
+
+
+@dataclass(frozen=True)
+class Names:
+    channels: tuple[str, ...]
+    groups: tuple[str, ...] = ()
+    periods: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LinearProgram:
+    """The program's arrays (`c`, `A`, `b`, `is_eq`, `lb`, `ub`, `integrality`) and, per
+    column and per row, where it comes from."""
+
+    c: np.ndarray
+    A: sp.csr_matrix
+    b: np.ndarray
+    is_eq: np.ndarray  # bool per row
+    lb: np.ndarray
+    ub: np.ndarray
+    names: Names
+    # columns
+    col_kind: tuple[ColKind, ...]
+    col_channel: np.ndarray  # index into names.channels
+    col_period: np.ndarray  # period index (-1: the whole horizon)
+    col_tier: np.ndarray  # -1 for columns that are not spend segments
+    col_start: np.ndarray  # cumulative channel spend (in its period) where the tier begins
+    col_cpl: np.ndarray  # inf for columns that buy no leads
+    col_spend: np.ndarray  # dollars of spend per unit (1 tier, fixed cost, 0 units)
+    col_value_per_dollar: np.ndarray  # value per unit (0 unless a tier)
+    col_customers_per_dollar: np.ndarray
+    integrality: np.ndarray  # 1 where the column is integer
+    # rows
+    row_kind: tuple[RowKind, ...]
+    row_channel: np.ndarray  # -1 when not a channel row
+    row_group: np.ndarray  # -1 when not a group row
+    row_period: np.ndarray  # -1 when not a period row
+    row_limit: np.ndarray  # the limit as the user wrote it (dollars, leads, ratio, share)
+    row_source: tuple[str, ...]  # where a bound comes from (min_spend, max_change, tiers...)
+    row_scale: np.ndarray  # rows are stored times this; duals times it are the model's
+    objective: str = "net_value"
+    n_periods: int = 1
+    _index: dict[RowKey, int] = field(default_factory=dict, init=False, compare=False,
+                                      repr=False)
+
+    @property
+    def n_cols(self) -> int:
+        return int(self.c.size)
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.b.size)
+
+    @property
+    def is_mip(self) -> bool:
+        return bool(np.any(self.integrality))
+
+    @property
+    def is_tier(self) -> np.ndarray:
+        return self.col_tier >= 0
+
+    @property
+    def col_leads_per_dollar(self) -> np.ndarray:
+        return 1.0 / self.col_cpl
+
+    # ---------------------------------------------------------------- finding rows
+
+    def row_key(self, r: int) -> RowKey:
+        ch, g, p = self.row_channel[r], self.row_group[r], self.row_period[r]
+        return RowKey(self.row_kind[r], self.names.channels[ch] if ch >= 0 else None,
+                      self.names.groups[g] if g >= 0 else None,
+                      self.names.periods[p] if p >= 0 and self.names.periods else None)
+
+    def find(self, key: RowKey) -> int | None:
+        """The row with this key, or None (a rebuilt LP may not have it)."""
+        if not self._index:
+            self._index.update({self.row_key(r): r for r in range(self.n_rows)})
+        return self._index.get(key)
+
+    def rows_of(self, kind: RowKind, channel: int | None = None) -> np.ndarray:
+        """Positions of the rows of one kind (of one channel)."""
+        mask = np.fromiter((k is kind for k in self.row_kind), bool, self.n_rows)
+        if channel is not None:
+            mask &= self.row_channel == channel
+        return np.flatnonzero(mask)
+
+    @property
+    def budget_row(self) -> int:
+        """The total-budget row (every program has exactly one)."""
+        return int(self.rows_of(RowKind.BUDGET)[0])
+
+    def row_name(self, r: int) -> str:
+        """`kind[channel, group, period]`, as in the constraints table."""
+        ch, g, p = self.row_channel[r], self.row_group[r], self.row_period[r]
+        parts = []
+        if ch >= 0:
+            parts.append(self.names.channels[ch])
+        if g >= 0:
+            parts.append(self.names.groups[g])
+        if p >= 0:
+            parts.append(self.names.periods[p] if self.names.periods else f"period {p + 1}")
+        return f"{self.row_kind[r]}[{', '.join(parts)}]" if parts else str(self.row_kind[r])
+
+    # ---------------------------------------------------------------- variants
+
+    def subset(self, rows: list[int] | np.ndarray) -> LinearProgram:
+        """The LP with only `rows` (column bounds kept), row metadata sliced alike."""
+        idx = np.asarray(rows, dtype=np.int64)
+        return replace(self, A=self.A[idx], b=self.b[idx], is_eq=self.is_eq[idx],
+                       row_kind=tuple(self.row_kind[r] for r in idx),
+                       row_channel=self.row_channel[idx], row_group=self.row_group[idx],
+                       row_limit=self.row_limit[idx],
+                       row_source=tuple(self.row_source[r] for r in idx),
+                       row_scale=self.row_scale[idx], row_period=self.row_period[idx])
+
+    def relaxation(self) -> LinearProgram:
+        """The same program with every integer requirement dropped."""
+        return replace(self, integrality=np.zeros(self.n_cols, dtype=np.int8))
+
+    def with_integers_fixed(self, x: np.ndarray) -> LinearProgram:
+        """The LP with each integer column fixed at its (rounded) value in `x`: the program
+        whose duals are reported as the shadow prices of a mixed-integer plan."""
+        ints = self.integrality.astype(bool)
+        fixed = np.round(x[ints])
+        lb, ub = self.lb.copy(), self.ub.copy()
+        lb[ints] = fixed
+        ub[ints] = fixed
+        return replace(self, lb=lb, ub=ub, integrality=np.zeros(self.n_cols, dtype=np.int8))
+
+    def with_row_bound(self, r: int, value: float, equality: bool | None = None
+                       ) -> LinearProgram:
+        """The LP with row r's right-hand side moved (inf: the row constrains nothing)."""
+        b, is_eq = self.b.copy(), self.is_eq.copy()
+        b[r] = value
+        if equality is not None:
+            is_eq[r] = equality
+        return replace(self, b=b, is_eq=is_eq)
+
+
+# -------------------------------------------------------------------- reading solutions
+
+
+def channel_spend(lp: LinearProgram, x: np.ndarray) -> np.ndarray:
+    """Spend per channel: media spend over all periods plus fixed costs."""
+    return np.bincount(lp.col_channel, weights=x * lp.col_spend,
+                       minlength=len(lp.names.channels))
+
+
+def period_sum(lp: LinearProgram, values: np.ndarray) -> np.ndarray:
+    """Per-column `values` of the spend columns summed per (period, channel), shape
+    (n_periods, n_channels): media spend for x, leads for x / col_cpl."""
+    n = len(lp.names.channels)
+    tier = lp.is_tier
+    flat = lp.col_period[tier] * n + lp.col_channel[tier]
+    return np.bincount(flat, weights=values[tier],
+                       minlength=lp.n_periods * n).reshape(lp.n_periods, n)
+
+
+def fill_tiers(lp: LinearProgram, spend: np.ndarray, fixed_cost: np.ndarray | None = None,
+               unit: np.ndarray | None = None) -> np.ndarray:
+    """Column values for per-channel `spend` (the whole horizon, fixed costs included),
+    spread evenly over the periods and filling each channel's cheapest tiers first.
+
+    Spend beyond a channel's last tier is left out (the caller reports it). An active
+    column is 1 where the channel spends; a units column holds media spend / unit, which
+    is fractional when the spend is not whole units (a broken constraint to report).
+    """
+    fixed = np.zeros(spend.size) if fixed_cost is None else fixed_cost
+    media = np.where(spend > 0, np.maximum(spend - fixed, 0.0), 0.0)
+    x = np.zeros(lp.n_cols)
+    tier = lp.is_tier
+    x[tier] = np.clip(media[lp.col_channel[tier]] / lp.n_periods - lp.col_start[tier], 0.0,
+                      lp.ub[tier])
+    for j in np.flatnonzero(~tier):
+        ch = lp.col_channel[j]
+        if lp.col_kind[j] is ColKind.ACTIVE:
+            x[j] = 1.0 if spend[ch] > 0 else 0.0
+        elif unit is not None and unit[ch] > 0:
+            x[j] = media[ch] / unit[ch]
+    return x
+
+
+def tier_order_violations(lp: LinearProgram, x: np.ndarray, tol: float = 1e-6) -> list[int]:
+    """Channels whose spend sits in a dearer tier while a cheaper tier has room left.
+
+    The LP only does this when spending more leads is harmful (a sales-capacity cap binds
+    while spend is forced by min_spend, use_full_budget or a group share): it then models
+    unwanted leads as not bought. Callers report it as a warning.
+    """
+    j = np.arange(1, lp.n_cols)
+    same = (lp.col_tier[j] >= 1) & (lp.col_channel[j] == lp.col_channel[j - 1]) & \
+        (lp.col_period[j] == lp.col_period[j - 1])
+    with np.errstate(invalid="ignore"):  # an unlimited tier: inf - inf, never "room left"
+        room = tol * np.maximum(1.0, lp.ub[j - 1])
+        bad = same & (x[j] > room) & (x[j - 1] < lp.ub[j - 1] - room) & \
+            (lp.col_cpl[j] > lp.col_cpl[j - 1])
+    return sorted({int(c) for c in lp.col_channel[j[bad]]})

@@ -1,0 +1,70 @@
+"""Accumulating sparse rows as triplets, with their metadata; one call per block of rows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .kinds import RowKind
+
+
+class RowWriter:
+    """Rows of the program as (row, column, value) triplets plus per-row metadata."""
+
+    def __init__(self) -> None:
+        self.rows: list[np.ndarray] = []
+        self.cols: list[np.ndarray] = []
+        self.vals: list[np.ndarray] = []
+        self.b: list[np.ndarray] = []
+        self.eq: list[np.ndarray] = []
+        self.kind: list[RowKind] = []
+        self.channel: list[np.ndarray] = []
+        self.group: list[np.ndarray] = []
+        self.period: list[np.ndarray] = []
+        self.limit: list[np.ndarray] = []
+        self.source: list[str] = []
+        self.count = 0
+
+    def block(self, kind: RowKind, local_rows: np.ndarray, cols: np.ndarray,
+              vals: np.ndarray, b: np.ndarray, limit: np.ndarray, *,
+              channel: np.ndarray | None = None, group: np.ndarray | None = None,
+              period: np.ndarray | None = None, eq: bool = False,
+              sources: list[str] | None = None) -> None:
+        """len(b) rows of one kind; entry k of `local_rows` says which row each value is in."""
+        n = int(b.size)
+        if n == 0:
+            return
+        self.rows.append(local_rows + self.count)
+        self.cols.append(cols)
+        self.vals.append(vals)
+        self.b.append(b.astype(float))
+        self.eq.append(np.full(n, eq))
+        self.kind.extend([kind] * n)
+        self.channel.append(channel if channel is not None else np.full(n, -1))
+        self.group.append(group if group is not None else np.full(n, -1))
+        self.period.append(period if period is not None else np.full(n, -1))
+        self.limit.append(limit.astype(float))
+        self.source.extend(sources if sources is not None else [str(kind)] * n)
+        self.count += n
+
+    def row(self, kind: RowKind, cols: np.ndarray, vals: np.ndarray, b: float, limit: float,
+            *, channel: int = -1, group: int = -1, period: int = -1, eq: bool = False,
+            source: str | None = None) -> None:
+        """One row (zero coefficients dropped)."""
+        keep = vals != 0
+        self.block(kind, np.zeros(int(keep.sum()), dtype=np.int64), cols[keep], vals[keep],
+                   np.array([b]), np.array([limit]), channel=np.array([channel]),
+                   group=np.array([group]), period=np.array([period]), eq=eq,
+                   sources=None if source is None else [source])
+
+    def per_channel(self, kind: RowKind, mask: np.ndarray, cc: np.ndarray,
+                    weights: np.ndarray, b: np.ndarray, limit: np.ndarray,
+                    sources: list[str]) -> None:
+        """One row per channel in `mask`: sum over its columns of weights_j * x_j <= b."""
+        idx = np.flatnonzero(mask)
+        if idx.size == 0:
+            return
+        local = np.full(mask.size, -1)
+        local[idx] = np.arange(idx.size)
+        sel = mask[cc] & (weights != 0)
+        self.block(kind, local[cc[sel]], np.flatnonzero(sel), weights[sel], b[idx], limit[idx],
+                   channel=idx, sources=[sources[i] for i in idx])

@@ -1,0 +1,181 @@
+"""Records -> Markdown documents (plans, comparisons, frontiers, sensitivities, risk,
+estimates, the report)."""
+
+from __future__ import annotations
+
+from .. import fmt
+from .cells import (
+    BINDING_HEADERS,
+    CHANNEL_HEADERS,
+    COMPARISON_HEADERS,
+    DROPPED_HEADERS,
+    ESTIMATE_HEADERS,
+    FIT_HEADERS,
+    FRONTIER_HEADERS,
+    PERIOD_HEADERS,
+    RANGE_HEADERS,
+    RISK_HEADERS,
+    Record,
+    Rows,
+    binding_cells,
+    channel_cells,
+    comparison_cells,
+    dropped_cells,
+    estimate_cells,
+    file_name,
+    fit_cells,
+    floor_probability_cells,
+    frontier_cells,
+    period_cells,
+    range_cells,
+    risk_cells,
+    risk_intro,
+    robust_floor_cells,
+    robust_lines,
+    saturation_text,
+    totals_cells,
+)
+
+CHART_TITLES = {"spend": "Current vs optimal spend", "operational": "Operational view",
+                "strategic": "Strategic view", "comparison": "Net value by scenario",
+                "frontier": "Budget frontier"}
+
+
+def table(headers: list[str], rows: Rows) -> str:
+    right = ["---:" if i else "---" for i in range(len(headers))]
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(right) + " |"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def plan_markdown(doc: Record) -> str:
+    """A plan document (`records.plan_document`), with its comparison when it has one."""
+    sc = doc["scenario"]
+    cur = sc["currency"]
+    out = [f"# Plan: {sc['name']}", ""]
+    meta = [f"status **{doc['status']}**", f"budget {fmt.money(sc['budget'], cur)}",
+            f"solver {doc['solver']}", f"inputs {sc['input_hash']}",
+            f"chanopt {doc['package_version']}"]
+    if sc["period"]:
+        meta.insert(1, f"period {sc['period']}")
+    out += [" · ".join(meta), ""]
+    out += [f"- {n}" for n in doc["notes"]] + ([""] if doc["notes"] else [])
+    if doc["channels"] and doc["totals"] is not None:
+        out += _optimal_sections(doc, cur)
+    else:
+        out += ["## No feasible plan", ""] + [f"- {c}" for c in doc["conflicts"]] + [""]
+        if doc["repairs"]:
+            out += ["Any one of these changes makes the plan feasible:", ""]
+            out += [f"{i}. {r['text']}" for i, r in enumerate(doc["repairs"], 1)] + [""]
+    out += ["## Current plan", "",
+            table(CHANNEL_HEADERS, channel_cells(doc["current"]["channels"], cur)), ""]
+    if doc["current"]["violations"]:
+        out += ["The current plan breaks these constraints:", ""]
+        out += [f"- {v}" for v in doc["current"]["violations"]] + [""]
+    if doc["warnings"]:
+        out += ["## Warnings", ""] + [f"- {w}" for w in doc["warnings"]] + [""]
+    if "comparison" in doc:
+        out += [comparison_markdown(doc["comparison"], doc["spend_by_scenario"], cur, 2)]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _optimal_sections(doc: Record, cur: str) -> list[str]:
+    out = ["## Optimal allocation", "", table(CHANNEL_HEADERS, channel_cells(doc["channels"], cur)),
+           ""]
+    headers, spend_rows, kpi_rows = period_cells(doc, cur)
+    if spend_rows:
+        out += ["## Spend by period (media; fixed costs are per plan)", "",
+                table(headers, spend_rows), "", "## Periods", "",
+                table(PERIOD_HEADERS, kpi_rows), ""]
+    out += ["## Why each channel got what it got", ""]
+    out += [f"- **{c['name']}**: {c['why']}" for c in doc["channels"]] + [""]
+    rows = totals_cells(doc["totals"], doc["current"]["totals"], cur)
+    out += ["## Totals", "", table(["", "Optimal", "Current"], rows), ""]
+    out += ["## Binding constraints", ""]
+    if not doc["binding"]:
+        out += ["None: the plan is limited only by profitability.", ""]
+    else:
+        out += [table(BINDING_HEADERS, binding_cells(doc, cur)), ""]
+    return out
+
+
+def comparison_markdown(rows: list[Record], spend: list[Record], cur: str,
+                        heading_level: int = 1) -> str:
+    h = "#" * heading_level
+    spend_headers, cells, spend_rows = comparison_cells(rows, spend, cur)
+    return "\n".join([
+        f"{h} Scenario comparison", "",
+        table(COMPARISON_HEADERS, cells), "",
+        f"{h} Spend by channel and scenario", "",
+        table(spend_headers, spend_rows), ""])
+
+
+def frontier_markdown(data: Record) -> str:
+    cur = data["scenario"]["currency"]
+    out = [f"# Budget frontier: {data['scenario']['name']}", "",
+           table(FRONTIER_HEADERS, frontier_cells(data["points"], cur)), "",
+           saturation_text(data, cur), ""]
+    target = data.get("target")
+    if target is not None:
+        out += ["## Target", "", target["explanation"], ""]
+        if target["channels"]:
+            out += [table(CHANNEL_HEADERS, channel_cells(target["channels"], cur)), ""]
+    return "\n".join(out)
+
+
+def sensitivity_markdown(data: Record) -> str:
+    inputs, cons = range_cells(data, data["scenario"]["currency"])
+    return "\n".join([f"# Sensitivity: {data['scenario']['name']}", "",
+                      "## How far each input can move before the plan changes shape", "",
+                      table(RANGE_HEADERS[0], inputs), "",
+                      "## Binding constraints: shadow price and where it holds", "",
+                      table(RANGE_HEADERS[1], cons), ""])
+
+
+def report_markdown(plan_doc: Record, images: list[str], frontier: Record | None,
+                    sensitivity: Record | None) -> str:
+    """The plan's Markdown report with the PNG charts, frontier and sensitivity appended."""
+    out = [plan_markdown(plan_doc), "## Charts", ""]
+    for path in images:
+        key = path.rsplit("/", 1)[-1].removesuffix(".png")
+        out += [f"![{CHART_TITLES.get(key, key)}]({path})", ""]
+    if frontier is not None:
+        out += [frontier_markdown(frontier).replace("# Budget frontier", "## Budget frontier", 1)]
+    if sensitivity is not None:
+        out += [sensitivity_markdown(sensitivity).replace("# Sensitivity", "## Sensitivity", 1)
+                .replace("\n## ", "\n### ")]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def risk_markdown(data: Record, currency: str = "USD") -> str:
+    headers, floor_rows = floor_probability_cells(data)
+    out = ["# Risk profile", "", risk_intro(data), "",
+           table(RISK_HEADERS, risk_cells(data, currency)), "",
+           "## Probability that each funded channel keeps its CLV:CPA floor", "",
+           table(headers, floor_rows) if floor_rows and len(headers) > 1
+           else "No funded channel.", ""]
+    return "\n".join(out)
+
+
+def robust_markdown(data: Record, has_uncertainty: bool) -> str:
+    lines = robust_lines(data, has_uncertainty)
+    floors = table(["Floor", "P(holds), robust", "P(holds), plain"], robust_floor_cells(data))
+    return (plan_markdown(data) + "\n## Robustness\n\n" +
+            "\n".join(f"- {line}" for line in lines) + "\n\n" + floors + "\n")
+
+
+def estimate_markdown(data: Record) -> str:
+    out = ["# Channel estimates", ""]
+    read = ", ".join(f"{file_name(f)}: {n:,} rows" for f, n in data["rows_read"].items())
+    period = data["period"]
+    out += [f"Read {read}." + (f" Period {period[0]} to {period[1]}." if period else ""), ""]
+    out += [table(ESTIMATE_HEADERS, estimate_cells(data)), ""]
+    out += ["## Rows not used", ""]
+    out += ([table(DROPPED_HEADERS, dropped_cells(data))]
+            if data["dropped"] else ["None: every row was used."]) + [""]
+    if data["fits"]:
+        out += ["## Diminishing returns (leads per period = L (1 - exp(-spend / k)))", ""]
+        out += [table(FIT_HEADERS, fit_cells(data)), ""]
+    if data["notes"]:
+        out += ["## Notes", ""] + [f"- {n}" for n in data["notes"]] + [""]
+    return "\n".join(out)

@@ -1,0 +1,289 @@
+"""Channels: from a YAML list or a table, overridden by extending files and variants."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import values as V
+from .fields import (
+    CHANNEL_FIELDS,
+    CHANNEL_KEYS,
+    CHANNEL_NULLABLE,
+    CHANNEL_RELATIVE,
+    CHANNEL_REQUIRED,
+    INFO_COLUMNS,
+    RESPONSE_COLUMNS,
+    TABLE_ALIASES,
+    UNCERTAINTY_COLUMNS,
+)
+from .files import Table, read_table
+from .located import INVALID, Collector, Doc, Loc, Located, named_items
+from .model import Tier
+from .response import parse_response, parse_uncertainty, uncertainty_from_columns
+
+STRUCTURED = ("tiers", "response", "uncertainty")  # channel fields with their own parsers
+
+
+def add_channels(doc: Doc, raw: object, loc: Loc, base_dir: Path, problems: Collector) -> None:
+    if isinstance(raw, str):
+        table = read_table(raw, base_dir, loc, problems)
+        if table is not None:
+            doc.inputs.append(table.path.resolve())
+            _add_channel_rows(doc, table, problems)
+        return
+    if not isinstance(raw, list):
+        problems.add(loc, "must be a list of channels (mappings with name, cpl, lead_to_close, "
+                          "clv...) or the path of a CSV file")
+        return
+    for name, item, cloc in named_items(raw, loc, problems, "channel"):
+        fields = _parse_channel_fields(item, cloc, problems, relative=False, full=True,
+                                       key_namer=cloc.at)
+        _insert_channel(doc, name, fields, cloc, problems)
+
+
+def _add_channel_rows(doc: Doc, table: Table, problems: Collector) -> None:
+    """Channels from a table (CSV or a workbook sheet): one per row, columns are fields."""
+    label = table.label
+    header = [h.strip() for h in table.header]
+    floc = Loc(label, "")
+    aliases = TABLE_ALIASES
+    allowed = (*CHANNEL_KEYS, *aliases, *RESPONSE_COLUMNS, *UNCERTAINTY_COLUMNS, *INFO_COLUMNS)
+    for col in header:
+        if col and (col not in allowed or col == "tiers"):
+            hint = V.did_you_mean(col, CHANNEL_KEYS) or (
+                "; tiers cannot be written in a table cell, set them in YAML "
+                "(a variant or an extending file)" if col == "tiers" else
+                f"; allowed columns: {', '.join(c for c in CHANNEL_KEYS if c != 'tiers')}")
+            problems.add(floc.at(f"column {col!r}"), f"unknown column{hint}")
+    if "name" not in header and "channel" not in header:
+        problems.add(floc, "the table needs a `name` column naming each channel")
+        return
+    for line_no, row in table.rows:
+        if len(row) > len(header) and any(str(v).strip() for v in row[len(header):]):
+            problems.add(Loc(label, f"row {line_no}"), "has more cells than the header")
+        cleaned: dict[str, Any] = {}
+        for key, value in zip(header, row, strict=False):  # short or long rows: checked above
+            key = aliases.get(key, key)
+            text = value.strip() if isinstance(value, str) else value
+            if not key or key == "tiers" or text == "" or text is None:
+                continue
+            cleaned[key] = text
+        response = {RESPONSE_COLUMNS[k]: cleaned.pop(k) for k in list(cleaned)
+                     if k in RESPONSE_COLUMNS}
+        if response:
+            cleaned["response"] = response
+        for key in INFO_COLUMNS:
+            cleaned.pop(key, None)
+        flat = {k: cleaned.pop(k) for k in list(cleaned) if k in UNCERTAINTY_COLUMNS}
+        if flat:
+            cleaned["uncertainty"] = uncertainty_from_columns(flat)
+        name = cleaned.pop("name", None)
+        if name is None or str(name).strip() == "":
+            if cleaned:
+                problems.add(Loc(label, f"row {line_no}"), "has no channel name")
+            continue
+        name = str(name).strip()
+        rloc = Loc(label, f"row {line_no} ({name})")
+        fields = _parse_channel_fields(cleaned, rloc, problems, relative=False, full=True,
+                                       key_namer=_column_namer(rloc), check_keys=False)
+        _insert_channel(doc, name, fields, rloc, problems)
+
+
+def _column_namer(row: Loc) -> Callable[[str], Loc]:
+    def name(key: str) -> Loc:
+        return Loc(row.file, f"{row.path}, column {key}")
+    return name
+
+
+def _insert_channel(doc: Doc, name: str, fields: dict[str, Located] | None, loc: Loc,
+                    problems: Collector) -> None:
+    if name in doc.channels:
+        problems.add(loc, f"duplicate channel name {name!r} (first defined at "
+                          f"{doc.channel_locs[name].file}: {doc.channel_locs[name].path}); "
+                          "channel names must be unique")
+        return
+    if fields is None:
+        return
+    doc.channels[name] = fields
+    doc.channel_locs[name] = loc
+
+
+def apply_channel_overrides(doc: Doc, raw: dict[str, Any], loc: Loc,
+                             problems: Collector) -> None:
+    for name, changes in raw.items():
+        cloc = Loc(loc.file, f"{loc.path}['{name}']")
+        if name not in doc.channels:
+            hint = V.did_you_mean(str(name), list(doc.channels))
+            problems.add(cloc, f"no channel named {name!r}{hint}; to add a channel use "
+                               "add_channels")
+            continue
+        if not isinstance(changes, dict):
+            problems.add(cloc, f"must be a mapping of fields to change, got {changes!r}")
+            continue
+        if "name" in changes:
+            problems.add(cloc.at("name"), "channels cannot be renamed by an override; remove "
+                                          "it and add it under the new name")
+        parsed = _parse_channel_fields({k: v for k, v in changes.items() if k != "name"}, cloc,
+                                       problems, relative=True, full=False, key_namer=cloc.at)
+        if parsed is None:
+            continue
+        _merge_channel(doc.channels[name], parsed, problems)
+
+
+def _merge_channel(base: dict[str, Located], changes: dict[str, Located],
+                   problems: Collector) -> None:
+    for key, item in changes.items():
+        rel = item.value if isinstance(item.value, V.Relative) else None
+        if rel is None:
+            if key == "cpl" and "tiers" in base:
+                problems.add(item.loc, "this channel has tiers; give new `tiers`, or change "
+                                       "every tier's CPL at once with a relative change like \"+25%\"")
+                continue
+            if key in ("tiers", "response", "cpl"):
+                for other in ("cpl", "tiers", "response"):
+                    if other != key:
+                        base.pop(other, None)
+            base[key] = item
+            continue
+        if key == "cpl" and "tiers" in base:
+            if base["tiers"].value is INVALID:
+                continue
+            tiers = tuple(Tier(t.up_to, t.cpl * rel.factor) for t in base["tiers"].value)
+            base["tiers"] = Located(tiers, item.loc)
+            continue
+        prev = base.get(key)
+        if prev is not None and prev.value is INVALID:
+            continue
+        if prev is None or prev.value is None:
+            problems.add(item.loc, f"{rel.text} needs a {key} to change, and the channel has "
+                                   "none; give an absolute value")
+            continue
+        new = rel.apply(prev.value)
+        if key in {"lead_to_close", "lead_to_sql"} and new > 1:
+            problems.add(item.loc, f"{rel.text} takes {key} from {prev.value:g} to {new:g}, "
+                                   "above 1; a rate cannot exceed 100%")
+            continue
+        if new < 0:
+            problems.add(item.loc, f"{rel.text} makes {key} negative")
+            continue
+        base[key] = Located(new, item.loc)
+
+
+def _parse_channel_fields(raw: Mapping[str, Any], loc: Loc, problems: Collector, *,
+                          relative: bool, full: bool, key_namer: Callable[[str], Loc],
+                          check_keys: bool = True) -> dict[str, Located] | None:
+    """Parse a channel's fields. Returns None when required fields are missing."""
+    if check_keys:
+        allowed = CHANNEL_KEYS if full else tuple(k for k in CHANNEL_KEYS if k != "name")
+        for key in raw:
+            if key not in allowed:
+                hint = V.did_you_mean(str(key), allowed) or f"; channel fields: {', '.join(allowed)}"
+                problems.add(key_namer(str(key)), f"unknown key{hint}")
+    fields: dict[str, Located] = {}
+    for key, value in raw.items():
+        if key in CHANNEL_FIELDS or key in STRUCTURED:
+            fields[key] = _parse_field(key, value, key_namer(key), problems, relative)
+    if not full:
+        return fields
+    return fields if _has_required(raw, loc, problems) else None
+
+
+def _parse_field(key: str, value: object, kloc: Loc, problems: Collector, relative: bool
+                 ) -> Located:
+    """One channel field, or INVALID (its problem reported)."""
+    parsed: object
+    if key == "tiers":
+        parsed = _parse_tiers(value, kloc, problems)
+    elif key == "uncertainty" and value is not None:
+        parsed = parse_uncertainty(value, kloc, problems)
+    elif key == "response" and value is not None:
+        parsed = parse_response(value, kloc, problems)
+    elif value is None:
+        if key in CHANNEL_NULLABLE:
+            return Located(None, kloc)
+        problems.add(kloc, "cannot be null; give a value or leave the key out")
+        return Located(INVALID, kloc)
+    else:
+        rel = V.relative(value) if relative and key in CHANNEL_RELATIVE else None
+        if rel is not None:
+            return Located(rel, kloc)
+        try:
+            return Located(CHANNEL_FIELDS[key](value, key), kloc)
+        except V.BadValue as exc:
+            problems.add(kloc, str(exc))
+            return Located(INVALID, kloc)
+    return Located(INVALID if parsed is None else parsed, kloc)
+
+
+def _has_required(raw: Mapping[str, Any], loc: Loc, problems: Collector) -> bool:
+    """Exactly one of cpl, tiers and response, and lead_to_close and clv."""
+    ok = True
+    given = [k for k in ("cpl", "tiers", "response") if raw.get(k) is not None]
+    if len(given) > 1:
+        problems.add(loc, f"give one of cpl (a flat cost per lead), tiers or response, not "
+                          f"{' and '.join(given)}")
+    elif not given:
+        problems.add(loc, "missing cpl (cost per lead, e.g. 50), tiers or response")
+        ok = False
+    for key in CHANNEL_REQUIRED:
+        if key not in raw:
+            example = {"lead_to_close": "0.05 or \"5%\"", "clv": "12000"}[key]
+            problems.add(loc, f"missing {key} (e.g. {example})")
+            ok = False
+    return ok
+
+
+def _parse_tiers(raw: object, loc: Loc, problems: Collector) -> tuple[Tier, ...] | None:
+    if not isinstance(raw, list) or not raw:
+        problems.add(loc, "must be a non-empty list of {up_to: cumulative spend, cpl: ...}")
+        return None
+    tiers: list[Tier] = []
+    ok = True
+    for i, item in enumerate(raw):
+        tloc = loc.at(i)
+        if not isinstance(item, dict):
+            problems.add(tloc, f"each tier must be a mapping {{up_to, cpl}}, got {item!r}")
+            ok = False
+            continue
+        for key in item:
+            if key not in ("up_to", "cpl"):
+                hint = V.did_you_mean(str(key), ("up_to", "cpl")) or "; a tier has up_to and cpl"
+                problems.add(tloc.at(str(key)), f"unknown key{hint}")
+                ok = False
+        try:
+            cpl = V.money(item.get("cpl"), "cpl", positive=True)
+        except V.BadValue as exc:
+            problems.add(tloc.at("cpl"), str(exc) if "cpl" in item else "missing cpl")
+            ok = False
+            continue
+        up = item.get("up_to")
+        if up is None:
+            if i != len(raw) - 1:
+                problems.add(tloc.at("up_to"), "only the last tier may leave up_to out "
+                                               "(unlimited)")
+                ok = False
+            up_to = math.inf
+        else:
+            try:
+                up_to = V.money(up, "up_to", positive=True)
+            except V.BadValue as exc:
+                problems.add(tloc.at("up_to"), str(exc))
+                ok = False
+                continue
+        if tiers and up_to <= tiers[-1].up_to:
+            problems.add(tloc.at("up_to"), f"up_to {up_to:,.0f} is not above the previous "
+                                           f"tier's {tiers[-1].up_to:,.0f}; up_to is cumulative "
+                                           "spend and must increase")
+            ok = False
+        if tiers and cpl < tiers[-1].cpl:
+            problems.add(tloc.at("cpl"), f"cpl {cpl:g} is below the previous tier's "
+                                         f"{tiers[-1].cpl:g}; tier CPLs must not decrease "
+                                         "(diminishing returns), otherwise the model is not "
+                                         "concave. Order tiers by spend with rising CPL, or "
+                                         "merge them")
+            ok = False
+        tiers.append(Tier(up_to, cpl))
+    return tuple(tiers) if ok else None

@@ -1,0 +1,174 @@
+"""The structured top-level fields: objective, target, curve_tolerance and periods."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from . import values as V
+from .fields import PERIOD_CHANNEL_KEYS, PERIOD_KEYS
+from .located import Collector, Doc, Loc, Located, PeriodSpec, check_keys
+from .model import OBJECTIVES, TARGETS, Period
+
+
+def apply_structured(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Collector) -> None:
+    """objective, target, periods and curve_tolerance."""
+    if "objective" in raw:
+        oloc, value = loc.at("objective"), raw["objective"]
+        if value not in OBJECTIVES:
+            problems.add(oloc, f"unknown objective {value!r}"
+                               f"{V.did_you_mean(str(value), OBJECTIVES)}"
+                               f"; choose one of {', '.join(OBJECTIVES)}")
+        else:
+            doc.top["objective"] = Located(value, oloc)
+    if "target" in raw:
+        _apply_target(doc, raw["target"], loc.at("target"), problems)
+    if "curve_tolerance" in raw:
+        cloc = loc.at("curve_tolerance")
+        try:
+            tol = V.rate(raw["curve_tolerance"], "curve_tolerance")
+            if not 0 < tol < 0.5:
+                raise V.BadValue(f"curve_tolerance is {tol:g}; give a small fraction such as "
+                                 "0.001 (0.1%)")
+            doc.top["curve_tolerance"] = Located(tol, cloc)
+        except V.BadValue as exc:
+            problems.add(cloc, str(exc))
+    if "periods" in raw:
+        ploc = loc.at("periods")
+        if raw["periods"] is None:
+            doc.top.pop("periods", None)
+        else:
+            specs = parse_periods(raw["periods"], ploc, problems)
+            if specs is not None:
+                doc.top["periods"] = Located(specs, ploc)
+
+
+def _apply_target(doc: Doc, value: object, tloc: Loc, problems: Collector) -> None:
+    if value is None:
+        doc.top.pop("target", None)
+        return
+    if not isinstance(value, dict) or len(value) != 1:
+        problems.add(tloc, f"must be one metric and amount, e.g. {{customers: 120}} or "
+                           f"{{value: 1500000}}; got {value!r}")
+        return
+    (metric, amount), = value.items()
+    if metric not in TARGETS:
+        problems.add(tloc.at(str(metric)), f"unknown target metric"
+                     f"{V.did_you_mean(str(metric), TARGETS)}; choose one of "
+                     f"{', '.join(TARGETS)}")
+        return
+    try:
+        parse = V.money if metric == "value" else V.count
+        number = parse(amount, f"target {metric}")
+        if number <= 0:
+            raise V.BadValue(f"target {metric} must be above 0, got {amount!r}")
+        doc.top["target"] = Located((metric, float(number)), tloc)
+    except V.BadValue as exc:
+        problems.add(tloc.at(str(metric)), str(exc))
+
+
+def parse_periods(raw: object, loc: Loc, problems: Collector) -> list[PeriodSpec] | None:
+    """`periods: [Jan, Feb, Mar]` or a list of mappings with budgets and multipliers."""
+    if not isinstance(raw, list) or not raw:
+        problems.add(loc, "must be a non-empty list of periods, e.g. [Jan, Feb, Mar] or "
+                          "[{name: Jan, budget: 80000}, ...]")
+        return None
+    specs: list[PeriodSpec] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        spec = _parse_period(item, loc.at(i), problems, seen)
+        if spec is not None:
+            specs.append(spec)
+    return specs
+
+
+def _parse_period(item: object, iloc: Loc, problems: Collector, seen: set[str]
+                  ) -> PeriodSpec | None:
+    if isinstance(item, (str, int)) and not isinstance(item, bool):
+        item = {"name": str(item)}
+    if not isinstance(item, dict):
+        problems.add(iloc, f"each period is a name or a mapping with a name, got {item!r}")
+        return None
+    check_keys(item, PERIOD_KEYS, iloc, problems)
+    name = item.get("name")
+    if not isinstance(name, (str, int)) or not str(name).strip():
+        problems.add(iloc.at("name"), "every period needs a name (e.g. Jan)")
+        return None
+    name = str(name).strip()
+    if name in seen:
+        problems.add(iloc.at("name"), f"period {name!r} is listed twice")
+    seen.add(name)
+    names: list[Located] = []
+    kwargs: dict[str, Any] = {}
+    try:
+        if item.get("budget") is not None:
+            kwargs["budget"] = V.money(item["budget"], "budget", positive=True)
+        if item.get("capacity_multiplier") is not None:
+            kwargs["capacity_multiplier"] = V.ratio(item["capacity_multiplier"],
+                                                    "capacity_multiplier")
+    except V.BadValue as exc:
+        problems.add(iloc, str(exc))
+    _period_multipliers(item.get("cpl_multiplier"), iloc.at("cpl_multiplier"), problems,
+                        kwargs, names)
+    bounds = _period_bounds(item.get("channels"), iloc.at("channels"), problems, names)
+    return PeriodSpec(Period(name=name, channel_bounds=tuple(bounds), **kwargs), names, iloc)
+
+
+def _period_multipliers(mult: object, mloc: Loc, problems: Collector, kwargs: dict[str, Any],
+                        names: list[Located]) -> None:
+    """A period's CPL multiplier: one number, or per channel (with a `default`)."""
+    if isinstance(mult, dict):
+        pairs = []
+        for ch, value in mult.items():
+            try:
+                if str(ch) == "default":
+                    kwargs["cpl_multiplier"] = _positive_multiplier(value)
+                else:
+                    pairs.append((str(ch), _positive_multiplier(value)))
+                    names.append(Located(str(ch), mloc.at(str(ch))))
+            except V.BadValue as exc:
+                problems.add(mloc.at(str(ch)), str(exc))
+        kwargs["channel_cpl_multipliers"] = tuple(pairs)
+    elif mult is not None:
+        try:
+            kwargs["cpl_multiplier"] = _positive_multiplier(mult)
+        except V.BadValue as exc:
+            problems.add(mloc, str(exc))
+
+
+def _period_bounds(chans: object, bloc: Loc, problems: Collector, names: list[Located]
+                   ) -> list[tuple[str, float, float]]:
+    """Per-channel spend bounds inside one period: {channel: {min_spend, max_spend}}."""
+    if chans is None:
+        return []
+    if not isinstance(chans, dict):
+        problems.add(bloc, "must map channel names to {min_spend, max_spend} for this period")
+        return []
+    bounds = []
+    for ch, limits in chans.items():
+        cloc = bloc.at(str(ch))
+        if not isinstance(limits, dict):
+            problems.add(cloc, f"must be a mapping such as {{max_spend: 10000}}, got {limits!r}")
+            continue
+        check_keys(limits, PERIOD_CHANNEL_KEYS, cloc, problems)
+        try:
+            low = V.money(limits.get("min_spend", 0) or 0, "min_spend")
+            high = limits.get("max_spend")
+            high = math.inf if high is None else V.money(high, "max_spend")
+        except V.BadValue as exc:
+            problems.add(cloc, str(exc))
+            continue
+        if low > high:
+            problems.add(cloc, f"min_spend {low:,.0f} is above max_spend {high:,.0f}")
+        bounds.append((str(ch), low, high))
+        names.append(Located(str(ch), cloc))
+    return bounds
+
+
+def _positive_multiplier(raw: object) -> float:
+    value = V.ratio(raw, "cpl_multiplier")
+    if value <= 0:
+        raise V.BadValue(f"cpl_multiplier must be above 0 (1.2 means leads cost 20% more that "
+                         f"period), got {raw!r}")
+    return value
