@@ -16,7 +16,7 @@ from .. import fmt
 from ..backends import SolveOptions, solve
 from ..backends.highs import HighsSession
 from ..lp.build import build_lp
-from ..lp.kinds import RowKind
+from ..lp.kinds import ROW_KINDS, Price
 from ..lp.program import LinearProgram, channel_spend
 from ..results.constraints import constraint_table, describe
 from ..results.kpis import evaluate, totals
@@ -217,8 +217,9 @@ def _saturation(scenario: Scenario, lp: LinearProgram, options: SolveOptions
     x = np.clip(x, lp.lb, lp.ub)
     spend = float(x.sum())
     table = constraint_table(scenario, free, x, duals)
+    # what caps spending: every binding limit but the budget and the minimums
     tight = [r for r in np.flatnonzero(table["binding"].astype(bool))
-             if lp.row_kind[r] not in (RowKind.BUDGET, RowKind.MIN_SPEND)]
+             if r != lp.budget_row and ROW_KINDS[lp.row_kind[r]].price is not Price.POS]
     if tight:
         what = "; ".join(describe(scenario, lp, int(r)) for r in tight[:6])
         more = f" (and {len(tight) - 6} more)" if len(tight) > 6 else ""

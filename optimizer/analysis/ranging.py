@@ -35,7 +35,7 @@ from .. import fmt
 from ..backends import SolveOptions
 from ..backends.highs import HighsSession
 from ..lp.build import build_lp
-from ..lp.kinds import ROW_KINDS, Price, Repair, RowKind
+from ..lp.kinds import ROW_KINDS, Moves, Price
 from ..lp.program import LinearProgram, channel_spend
 from ..results.constraints import constraint_table
 from ..results.explain import explain_channels
@@ -143,24 +143,25 @@ def _direction(lp: LinearProgram, scenario: Scenario, i: int, what: str
     """(u, v, w) of the rank-1 perturbation for input `what` of channel i (see module doc)."""
     ch = scenario.channels[i]
     cols = lp.col_channel == i
-    u = np.zeros(lp.n_rows)
     v = np.zeros(lp.n_cols + lp.n_rows)
-    value_rows = np.r_[lp.rows_of(RowKind.FLOOR, i), lp.rows_of(RowKind.BLENDED_FLOOR)]
+    # per lead of channel i, what each quantity a row reads is worth, and which of them the
+    # input scales: CLV scales value; lead-to-close value and customers; CPL (mu = 1 / (1 +
+    # t) - 1, all per-dollar quantities scale by 1 / (1 + t)) every one of them
+    per_lead = {"value": ch.lead_to_close * ch.clv, "leads": 1.0,
+                "sqls": ch.lead_to_sql or 0.0, "customers": ch.lead_to_close}
+    scaled = {"clv": ("value",), "lead_to_close": ("value", "customers"),
+              "cpl": ("value", "leads", "sqls", "customers")}[what]
     if what == "clv":
         v[: lp.n_cols][cols] = lp.col_value_per_dollar[cols]
-        u[value_rows] = -lp.row_scale[value_rows]
-        return u, v, -1.0
-    v[: lp.n_cols][cols] = 1.0 / lp.col_cpl[cols]
-    value = ch.lead_to_close * ch.clv
-    u[value_rows] = -value * lp.row_scale[value_rows]
-    if what == "lead_to_close":
-        u[lp.rows_of(RowKind.MAX_CUSTOMERS)] = ch.lead_to_close
-        return u, v, -value
-    # cpl: every per-dollar quantity scales by 1 / (1 + t); mu = 1 / (1 + t) - 1
-    u[lp.rows_of(RowKind.MAX_LEADS)] = 1.0
-    u[lp.rows_of(RowKind.MAX_SQLS)] = ch.lead_to_sql or 0.0
-    u[lp.rows_of(RowKind.MAX_CUSTOMERS)] = ch.lead_to_close
-    return u, v, -value
+        per_lead = {"value": 1.0}
+    else:
+        v[: lp.n_cols][cols] = 1.0 / lp.col_cpl[cols]
+    u = np.zeros(lp.n_rows)
+    for r, kind in enumerate(lp.row_kind):
+        reads = ROW_KINDS[kind].reads
+        if reads is not None and reads[0] in scaled and lp.row_channel[r] in (-1, i):
+            u[r] = reads[1] * per_lead[reads[0]] * lp.row_scale[r]
+    return u, v, -per_lead["value"]
 
 
 def _solve(scenario: Scenario, options: SolveOptions
@@ -259,15 +260,10 @@ def _constraint_ranges(lp: LinearProgram, basis: _Basis, table: Table) -> pd.Dat
         kind = lp.row_kind[r]
         limit = float(lp.row_limit[r])
         info = ROW_KINDS[kind]
-        if info.homogeneous and info.repair is not Repair.PARAMETER:
-            low = high = math.nan  # pacing and period shares: not ranged
-        elif info.repair is Repair.PARAMETER:  # the limit multiplies spend: rank-1
+        if info.moves is not Moves.NONE:  # the limit moves the row's coefficients: rank-1
             u = np.zeros(lp.n_rows)
-            u[r] = lp.row_scale[r]
-            v = np.zeros(lp.n_cols + lp.n_rows)
-            cols = lp.col_channel == lp.row_channel[r] if kind is RowKind.FLOOR else \
-                np.ones(lp.n_cols, dtype=bool)
-            v[: lp.n_cols][cols] = -1.0 if kind is RowKind.GROUP_MAX else 1.0
+            u[r] = 1.0
+            v = np.r_[lp.limit_gradient(int(r)), np.zeros(lp.n_rows)]
             lo, hi = basis.rank1_interval(u, v, 0.0)
             low, high = limit + lo, limit + hi
         else:

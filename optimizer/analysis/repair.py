@@ -247,10 +247,7 @@ def _best_parameter(lp: LinearProgram, r: int, relaxed: float, options: SolveOpt
     """For a floor or share row: the limit closest to its current value that is feasible,
     searching towards `relaxed` (None if even `relaxed` is infeasible)."""
     current = float(lp.row_limit[r])
-    direction = -1.0 if lp.row_kind[r] is RowKind.GROUP_MAX else 1.0
-    support = (lp.col_channel == lp.row_channel[r]) if lp.row_kind[r] is RowKind.FLOOR \
-        else np.ones(lp.n_cols, dtype=bool)
-    shift = support * direction * lp.row_scale[r]  # d(stored coefficient)/d(limit)
+    shift = lp.limit_gradient(r)  # d(stored coefficient)/d(limit)
     cols = np.flatnonzero(shift)
     step = sp.csr_matrix((shift[cols], (np.full(cols.size, r), cols)), shape=lp.A.shape)
 

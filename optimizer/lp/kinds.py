@@ -76,10 +76,20 @@ class Measure(enum.Enum):
     TARGET = "-A x / row scale"
     CHANGE_UP = "spend change from the period before"
     CHANGE_DOWN = "minus the spend change from the period before"
-    PERIOD_SHARE = "period share of total spend"
+    SHARE = "share of total spend: the row's group, else channel, else period (media)"
     CHANNEL_RATIO = "channel CLV:CPA"
     BLENDED_RATIO = "blended CLV:CPA"
-    GROUP_SHARE = "group share of total spend"
+
+
+class Moves(enum.Enum):
+    """How the stored row's coefficients move per unit of its limit (a limit that is not
+    its right-hand side): the gradient that repairs bisect along and ranging perturbs."""
+
+    NONE = "the limit is the right-hand side"
+    CHANNEL_SPEND = "+ spend per unit on the row's channel's columns"
+    TOTAL_SPEND = "+ spend per unit on every column"
+    NEG_TOTAL_SPEND = "- spend per unit on every column"
+    NEG_PREVIOUS = "- 1 on the row's channel's media columns of the period before"
 
 
 class Scope(enum.Enum):
@@ -117,19 +127,21 @@ class RowKindInfo:
     repair_text: str = ""  # "{verb} ... from {current} to {proposed}"
     repair_field: tuple[str, ...] = ()  # the field in the file, {channel}/{group}/{kind}
     conflict_priority: int = 0  # conflict isolation drops low priorities first
+    moves: Moves = Moves.NONE
+    reads: tuple[str, float] | None = None  # (per-dollar quantity, sign) in the coefficients
     scaled: bool = False  # stored scaled to a largest coefficient of 1
     describe_eq: str = ""  # wording when the row is an equality
     violation_eq: str = ""
 
 
-def _capacity(unit: str, what: str) -> RowKindInfo:
+def _capacity(unit: str, what: str, quantity: str) -> RowKindInfo:
     """Sales capacity (leads, SQLs or customers): a right-hand side the portfolio shares."""
     return RowKindInfo(unit, "<=", Price.NEG, Measure.ROW,
                        f"at most {{limit_num}} {what} in total ({{kind}})",
                        "brings {activity_num} {what}, above {kind} of {limit_num}",
                        "limited by {kind}", Scope.PORTFOLIO, repair=Repair.RHS,
                        repair_text="raise {kind} from {current} to {proposed}",
-                       repair_field=("constraints", "{kind}"))
+                       repair_field=("constraints", "{kind}"), reads=(quantity, 1.0))
 
 
 ROW_KINDS: dict[RowKind, RowKindInfo] = {
@@ -165,7 +177,7 @@ ROW_KINDS: dict[RowKind, RowKindInfo] = {
         repair_text="lower {channel_possessive} CLV:CPA floor from {current} to {proposed} "
                     "(min_clv_to_cpa on the channel)",
         repair_field=("channels", "{channel}", "min_clv_to_cpa"), conflict_priority=7,
-        scaled=True),
+        scaled=True, moves=Moves.CHANNEL_SPEND, reads=("value", -1.0)),
     RowKind.BLENDED_FLOOR: RowKindInfo(
         "per 1.0 of the blended CLV:CPA floor", ">=", Price.TOTAL, Measure.BLENDED_RATIO,
         "blended CLV:CPA must be at least {limit_plain} (min_blended_clv_to_cpa)",
@@ -173,26 +185,29 @@ ROW_KINDS: dict[RowKind, RowKindInfo] = {
         "limited by {kind}", Scope.PORTFOLIO, homogeneous=True, repair=Repair.PARAMETER,
         relaxed=0.0, round_to=0.01,
         repair_text="lower min_blended_clv_to_cpa from {current} to {proposed}",
-        repair_field=("constraints", "min_blended_clv_to_cpa"), scaled=True),
-    RowKind.MAX_LEADS: _capacity("per lead of capacity", "leads"),
-    RowKind.MAX_SQLS: _capacity("per SQL of capacity", "SQLs"),
-    RowKind.MAX_CUSTOMERS: _capacity("per customer of capacity", "customers"),
+        repair_field=("constraints", "min_blended_clv_to_cpa"), scaled=True,
+        moves=Moves.TOTAL_SPEND, reads=("value", -1.0)),
+    RowKind.MAX_LEADS: _capacity("per lead of capacity", "leads", "leads"),
+    RowKind.MAX_SQLS: _capacity("per SQL of capacity", "SQLs", "sqls"),
+    RowKind.MAX_CUSTOMERS: _capacity("per customer of capacity", "customers", "customers"),
     RowKind.GROUP_MIN: RowKindInfo(
-        "per 1.0 (100 points) of share", ">=", Price.TOTAL, Measure.GROUP_SHARE,
+        "per 1.0 (100 points) of share", ">=", Price.TOTAL, Measure.SHARE,
         "group {group} must take at least {limit_pct} of total spend (min_share)",
         "group {group} takes {activity_pct} of spend, below its min_share {limit_pct}",
         "limited by the group share of {group}", Scope.GROUP, homogeneous=True,
         repair=Repair.PARAMETER, relaxed=0.0, round_to=0.001,
         repair_text="lower group {group} min_share from {current} to {proposed}",
-        repair_field=("constraints", "groups", "{group}", "min_share")),
+        repair_field=("constraints", "groups", "{group}", "min_share"),
+        moves=Moves.TOTAL_SPEND),
     RowKind.GROUP_MAX: RowKindInfo(
-        "per 1.0 (100 points) of share", "<=", Price.NEG_TOTAL, Measure.GROUP_SHARE,
+        "per 1.0 (100 points) of share", "<=", Price.NEG_TOTAL, Measure.SHARE,
         "group {group} may take at most {limit_pct} of total spend (max_share)",
         "group {group} takes {activity_pct} of spend, above its max_share {limit_pct}",
         "limited by the group share of {group}", Scope.GROUP, homogeneous=True,
         repair=Repair.PARAMETER, relaxed=1.0, round_to=0.001,
         repair_text="raise group {group} max_share from {current} to {proposed}",
-        repair_field=("constraints", "groups", "{group}", "max_share")),
+        repair_field=("constraints", "groups", "{group}", "max_share"),
+        moves=Moves.NEG_TOTAL_SPEND),
     RowKind.PERIOD_BUDGET: RowKindInfo(
         "per $1 of the period's budget", "<=", Price.NEG, Measure.ROW,
         "spend in {period} may not exceed its {limit_money} budget",
@@ -209,16 +224,16 @@ ROW_KINDS: dict[RowKind, RowKindInfo] = {
         "per 1.0 (100 points) of allowed change between periods", "<=", Price.NEG_PREVIOUS,
         Measure.CHANGE_UP,
         "{channel}'s spend may rise at most {limit_pct0} from the period before {period} "
-        "(max_period_change)", homogeneous=True),
+        "(max_period_change)", homogeneous=True, moves=Moves.NEG_PREVIOUS),
     RowKind.PACING_DOWN: RowKindInfo(
         "per 1.0 (100 points) of allowed change between periods", "<=", Price.NEG_PREVIOUS,
         Measure.CHANGE_DOWN,
         "{channel}'s spend may fall at most {limit_pct0} from the period before {period} "
-        "(max_period_change)", homogeneous=True),
+        "(max_period_change)", homogeneous=True, moves=Moves.NEG_PREVIOUS),
     RowKind.PERIOD_SHARE: RowKindInfo(
-        "per 1.0 (100 points) of period share", "<=", Price.NEG_TOTAL, Measure.PERIOD_SHARE,
+        "per 1.0 (100 points) of period share", "<=", Price.NEG_TOTAL, Measure.SHARE,
         "{period} may take at most {limit_pct} of total spend (max_period_share)",
-        homogeneous=True),
+        homogeneous=True, moves=Moves.NEG_TOTAL_SPEND),
     RowKind.ACTIVE: RowKindInfo(
         "none: links spend to the on/off choice", "<=", Price.NONE, Measure.ROW,
         "{channel} spends only if it is switched on", structural=True, definition=True),

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from .kinds import ColKind, RowKind
+from .kinds import ROW_KINDS, ColKind, Moves, RowKind
 
 
 class RowKey(NamedTuple):
@@ -127,6 +127,24 @@ class LinearProgram:
         if p >= 0:
             parts.append(self.names.periods[p] if self.names.periods else f"period {p + 1}")
         return f"{self.row_kind[r]}[{', '.join(parts)}]" if parts else str(self.row_kind[r])
+
+    def limit_gradient(self, r: int) -> np.ndarray:
+        """d(stored row r's coefficients) / d(its limit), per column (zero for a limit that
+        is the right-hand side); see `Moves` in the kinds table."""
+        moves = ROW_KINDS[self.row_kind[r]].moves
+        out = np.zeros(self.n_cols)
+        if moves is Moves.CHANNEL_SPEND:
+            own = self.col_channel == self.row_channel[r]
+            out[own] = self.col_spend[own]
+        elif moves is Moves.TOTAL_SPEND:
+            out[:] = self.col_spend
+        elif moves is Moves.NEG_TOTAL_SPEND:
+            out[:] = -self.col_spend
+        elif moves is Moves.NEG_PREVIOUS:
+            before = self.is_tier & (self.col_channel == self.row_channel[r]) & \
+                (self.col_period == self.row_period[r] - 1)
+            out[before] = -1.0
+        return out * self.row_scale[r]
 
     # ---------------------------------------------------------------- variants
 

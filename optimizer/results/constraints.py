@@ -76,19 +76,26 @@ def activities(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
             Measure.TARGET: -s.ax / lp.row_scale,
             Measure.CHANGE_UP: change,
             Measure.CHANGE_DOWN: -change,
-            Measure.PERIOD_SHARE: (s.per_period[p].sum(axis=1) / total if total > 1e-9
-                                   else np.full(lp.n_rows, np.nan)),
+            Measure.SHARE: _shares(lp, s, spend_ch, p),
             Measure.CHANNEL_RATIO: np.where(spend_ch > 1e-9, s.value[ch] /
                                             np.where(spend_ch > 1e-9, spend_ch, 1.0), np.nan),
             Measure.BLENDED_RATIO: np.full(lp.n_rows, s.value.sum() / total if total > 1e-9
                                            else np.nan),
-            Measure.GROUP_SHARE: (s.group_spend[np.maximum(lp.row_group, 0)] / total
-                                  if total > 1e-9 else np.full(lp.n_rows, np.nan)),
         }
     out = np.empty(lp.n_rows)
     for measure, mask in _masks(lp, "measure").items():
         out[mask] = by_measure[measure][mask]
     return out
+
+
+def _shares(lp: LinearProgram, s: _Sums, spend_ch: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Per row, the share of total spend of what it governs: its group's spend, else its
+    channel's, else its period's media spend."""
+    if s.total <= 1e-9:
+        return np.full(lp.n_rows, np.nan)
+    part = np.where(lp.row_group >= 0, s.group_spend[np.maximum(lp.row_group, 0)],
+                    np.where(lp.row_channel >= 0, spend_ch, s.per_period[p].sum(axis=1)))
+    return part / s.total
 
 
 def shadow_prices(lp: LinearProgram, duals: np.ndarray | None, s: _Sums) -> np.ndarray:
