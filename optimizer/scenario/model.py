@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -324,8 +324,9 @@ class Scenario:
             payload.pop(key)
         # fields added after 0.1 leave the hash of files that do not use them unchanged
         owners: list[tuple[dict[str, Any], dict[str, Any]]] = [
-            (payload, _SCENARIO_DEFAULTS), (payload["constraints"], _CONSTRAINT_DEFAULTS),
-            *((ch, _CHANNEL_DEFAULTS) for ch in payload["channels"])]
+            (payload, _later_defaults(Scenario)),
+            (payload["constraints"], _later_defaults(Constraints)),
+            *((ch, _later_defaults(Channel)) for ch in payload["channels"])]
         for owner, defaults in owners:
             for key, default in defaults.items():
                 if owner.get(key) == default:
@@ -357,12 +358,27 @@ class Scenario:
         return replace(self, budget=float(budget))
 
 
-_SCENARIO_DEFAULTS: dict[str, Any] = {"objective": "net_value", "target": None, "periods": (),
-                      "curve_tolerance": 0.001}
-_CONSTRAINT_DEFAULTS: dict[str, Any] = {"max_active_channels": None, "max_period_change": None,
-                        "max_period_share": None}
-_CHANNEL_DEFAULTS: dict[str, Any] = {"fixed_cost": 0.0, "min_buy": 0.0, "unit": None, "response": None,
-                     "uncertainty": ()}
+_FIELDS_0_1 = {
+    "Scenario": {"name", "budget", "channels", "constraints", "use_full_budget", "period",
+                 "currency", "description", "variant_of"},
+    "Constraints": {"min_clv_to_cpa", "min_blended_clv_to_cpa", "max_change", "max_leads",
+                    "max_sqls", "max_customers", "groups"},
+    "Channel": {"name", "tiers", "lead_to_close", "clv", "current_spend", "min_spend",
+                "max_spend", "lead_to_sql", "max_change", "min_clv_to_cpa"},
+}
+"""The fields of release 0.1, always hashed; a field added later is hashed only where it
+differs from its default, so the hash of a file that does not use it never changes."""
+
+
+def _later_defaults(cls: type) -> dict[str, Any]:
+    """Defaults (as `asdict` writes them) of the fields `cls` gained after release 0.1."""
+    out: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name in _FIELDS_0_1[cls.__name__] or not f.compare:
+            continue
+        default = f.default_factory() if f.default_factory is not MISSING else f.default
+        out[f.name] = default
+    return out
 
 
 def replace_constraints(scenario: Scenario, **changes: Any) -> Scenario:
