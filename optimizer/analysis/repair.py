@@ -286,11 +286,35 @@ def _suggestions_for_row(scenario: Scenario, lp: LinearProgram, r: int,
         e = _min_slack(lp, r, 1.0, options)
         return [] if e is None else _from_slack(scenario, lp, r, e)
     if info.repair is Repair.PARAMETER and info.relaxed is not None:
-        best = _best_parameter(lp, r, info.relaxed, options)
+        shared = len(lp.rows_of(lp.row_kind[r])) > 1 and not any(
+            "{channel}" in part or "{group}" in part for part in info.repair_field)
+        best = (_best_field_value(scenario, lp, r, info.relaxed, options) if shared
+                else _best_parameter(lp, r, info.relaxed, options))
         if best is None:
             return []
         return [_parameter(scenario, lp, r, best)]
     return []
+
+
+def _best_field_value(scenario: Scenario, lp: LinearProgram, r: int, relaxed: float,
+                      options: SolveOptions | None) -> float | None:
+    """Like `_best_parameter` for a limit that several rows share (one field of the file
+    sets them all): bisection on the field itself, each step a rebuilt program."""
+    _, path = _phrase(scenario, lp, r)
+
+    def feasible(value: float) -> bool:
+        return _feasible(with_field(scenario, path, value), options)
+
+    if not feasible(relaxed):
+        return None
+    good, bad = relaxed, float(lp.row_limit[r])
+    for _ in range(BISECTION_STEPS):
+        mid = 0.5 * (good + bad)
+        if feasible(mid):
+            good = mid
+        else:
+            bad = mid
+    return good
 
 
 def _parameter(scenario: Scenario, lp: LinearProgram, r: int, best: float) -> Suggestion:
