@@ -250,6 +250,11 @@ class _Program:
                 coefs = {j: sign * ((a["channel"][j] in members) - share) * w
                          for j, w in spend_cols.items()}
                 self.add(coefs, 0.0, math.inf)
+        if getattr(cons, "max_channel_share", None) is not None:
+            y = cons.max_channel_share
+            for i in range(self.n):
+                self.add({j: y * w - (a["channel"][j] == i) * w for j, w in spend_cols.items()},
+                         0.0, math.inf)
         self._period_rows(a, index)
         self._integer_rows(a)
         self._objective_row(a)
@@ -472,6 +477,11 @@ def violations(scenario, media: np.ndarray, fixed: np.ndarray, tol: float = 1e-6
             out.append(f"group {g.name} below min_share")
         if g.max_share is not None and over(in_g, g.max_share * total):
             out.append(f"group {g.name} above max_share")
+    share = getattr(cons, "max_channel_share", None)
+    if share is not None:
+        for i, ch in enumerate(sc.channels):
+            if over(spend[i], share * total):
+                out.append(f"{ch.name} above max_channel_share")
     if cons.max_active_channels is not None and \
             int((spend > tol).sum()) > cons.max_active_channels:
         out.append("too many active channels")

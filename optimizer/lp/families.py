@@ -177,8 +177,21 @@ def integer_links(cols: Columns, rows: RowWriter) -> None:
         rows.row(RowKind.MAX_ACTIVE, act, np.ones(act.size), float(limit), float(limit))
 
 
+def channel_shares(cols: Columns, rows: RowWriter) -> None:
+    """No channel takes more than max_channel_share of total spend: S_i - share*T <= 0."""
+    share = cols.scenario.constraints.max_channel_share
+    if share is None:
+        return
+    positions = np.flatnonzero(cols.spends)
+    coef = -share * cols.spend[positions]
+    own = cols.channel[positions]
+    for i in range(cols.n):
+        rows.row(RowKind.CHANNEL_SHARE, positions, coef + (own == i) * cols.spend[positions],
+                 0.0, share, channel=i)
+
+
 FAMILIES: tuple[Callable[[Columns, RowWriter], None], ...] = (
     budget, spend_bounds, period_bounds, floors, capacities, group_shares, pacing,
-    period_shares, integer_links)
+    period_shares, integer_links, channel_shares)
 """Every family, in the order rows are written (the target row of objective min_spend is
 written last, with the objective: `lp/build.py`)."""

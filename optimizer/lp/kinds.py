@@ -45,6 +45,7 @@ class RowKind(StrEnum):
     UNITS = "buy_units"
     MAX_ACTIVE = "max_active_channels"
     TARGET = "target"
+    CHANNEL_SHARE = "channel_max_share"
 
 
 class ColKind(StrEnum):
@@ -256,6 +257,14 @@ ROW_KINDS: dict[RowKind, RowKindInfo] = {
     RowKind.TARGET: RowKindInfo(
         "per unit of the target", ">=", Price.POS, Measure.TARGET,
         "the plan must reach {limit_metric} {source} (target)", scaled=True),
+    RowKind.CHANNEL_SHARE: RowKindInfo(
+        "per 1.0 (100 points) of share", "<=", Price.NEG_TOTAL, Measure.SHARE,
+        "{channel} may take at most {limit_pct} of total spend (max_channel_share)",
+        "{channel} takes {activity_pct} of spend, above max_channel_share {limit_pct}",
+        "held at max_channel_share ({limit_pct} of total spend)", Scope.OWN,
+        homogeneous=True, repair=Repair.PARAMETER, relaxed=1.0, round_to=0.001,
+        repair_text="raise max_channel_share from {current} to {proposed}",
+        repair_field=("constraints", "max_channel_share"), moves=Moves.NEG_TOTAL_SPEND),
 }
 
 COL_KINDS: dict[ColKind, str] = {

@@ -59,6 +59,7 @@ CONSTRAINT_FIELDS: dict[str, Parser] = {
     "max_active_channels": V.count,
     "max_period_change": V.fraction,
     "max_period_share": lambda raw, what: V.fraction(raw, what, upper=1.0),
+    "max_channel_share": lambda raw, what: V.fraction(raw, what, upper=1.0),
 }
 CONSTRAINT_KEYS = (*CONSTRAINT_FIELDS, "groups")
 CONSTRAINT_RELATIVE = {"max_leads", "max_sqls", "max_customers"}

@@ -250,6 +250,7 @@ class Constraints:
     max_active_channels: int | None = None
     max_period_change: float | None = None  # pacing: change of a channel's spend per period
     max_period_share: float | None = None  # pacing: most of total spend one period may take
+    max_channel_share: float | None = None  # most of total spend any one channel may take
 
 
 @dataclass(frozen=True)
