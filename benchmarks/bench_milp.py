@@ -4,7 +4,7 @@ per-month budgets; plus response-curve linearisation.
 
     python benchmarks/bench_milp.py [--seeds N] [--cbc] [--json]
 
-Each row is one random scenario (`optimizer.synthetic.random_mip_scenario`), solved to
+Each row is one random scenario (`optimizer.scenario.synthetic.random_mip_scenario`), solved to
 proven optimality (relative gap 1e-6). Reported, never asserted.
 """
 

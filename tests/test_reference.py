@@ -241,6 +241,7 @@ def small_scenarios(draw) -> Scenario:
         max_leads=draw(st.sampled_from([None, 80.0])),
         max_customers=draw(st.sampled_from([None, 4.0])),
         max_active_channels=draw(st.sampled_from([None, None, 2])),
+        max_channel_share=draw(st.sampled_from([None, None, 0.7])),
         max_period_change=draw(st.sampled_from([None, 0.5])) if periods else None,
         max_period_share=draw(st.sampled_from([None, 0.6])) if periods else None,
         groups=groups)

@@ -67,12 +67,13 @@ class HighsSession:
         import highspy
 
         self.lp = lp
+        self.is_mip = lp.is_mip
         self.options = options or SolveOptions()
         self._hs = highspy
         self._status = _status_table(highspy)
         self._inf = highspy.kHighsInf
         self._h = _new_highs(self.options)
-        if lp.is_mip:  # branch and bound gains from presolve (and scipy's milp used it)
+        if self.is_mip:  # branch and bound gains from presolve (and scipy's milp used it)
             self._h.setOptionValue("presolve", "on")
         self._h.passModel(self._model(lp))
 
@@ -128,13 +129,15 @@ class HighsSession:
         status = self._run()
         # "Unknown" on a degenerate infeasible LP (seen without presolve, e.g. every channel
         # held at $0 under use_full_budget): start cold, then cold with presolve
+        retried = False
         for presolve in ("off", "on"):
-            if status is not Status.ERROR or self.lp.is_mip:
+            if status is not Status.ERROR or self.is_mip:
                 break
             self._h.setOptionValue("presolve", presolve)
             self._h.clearSolver()
             status = self._run()
-        if not self.lp.is_mip:
+            retried = True
+        if retried:
             self._h.setOptionValue("presolve", "off")
         if status == _UNDECIDED:
             status = _feasibility(self.lp, self.options)
@@ -144,7 +147,7 @@ class HighsSession:
     def solve(self) -> Solution:
         status = self._status_after_retries()
         message = f"HiGHS: {self._h.modelStatusToString(self._h.getModelStatus())}"
-        if self.lp.is_mip:
+        if self.is_mip:
             return self._mip_solution(status, message)
         if status is not Status.OPTIMAL:
             return Solution(status, None, None, None, message, "highs")

@@ -90,13 +90,15 @@ def columns(scenario: Scenario, curve_tiers: Mapping[str, tuple[Tier, ...]]) -> 
     chans, periods, P = scenario.channels, scenario.periods, scenario.n_periods
     tiers = [curve_tiers.get(c.name, c.tiers) if c.response is not None else c.tiers
              for c in chans]
-    per_channel = [len(t) for t in tiers]
-    up = [np.array([t.up_to for t in ts]) for ts in tiers]
-    start = np.concatenate([np.r_[0.0, u[:-1]] for u in up]) if up else np.zeros(0)
-    width = np.concatenate(up) - start if up else np.zeros(0)
-    cpl = np.concatenate([np.array([t.cpl for t in ts]) for ts in tiers]) if up else np.zeros(0)
+    per_channel = np.array([len(t) for t in tiers], dtype=np.int64)
+    flat = [t for ts in tiers for t in ts]
+    up = np.array([t.up_to for t in flat], dtype=float)
+    cpl = np.array([t.cpl for t in flat], dtype=float)
     channel = np.repeat(np.arange(len(chans)), per_channel)
-    tier = np.concatenate([np.arange(k) for k in per_channel]) if up else np.zeros(0, int)
+    first = np.r_[0, np.cumsum(per_channel)[:-1]]  # position of each channel's first tier
+    tier = np.arange(up.size) - np.repeat(first, per_channel)
+    start = np.where(tier > 0, np.r_[0.0, up[:-1]], 0.0)
+    width = up - start
     mult = np.array([[p.cpl_multiplier_of(c.name) for c in chans] for p in periods]) \
         if periods else np.ones((1, len(chans)))
     k = channel.size

@@ -157,7 +157,8 @@ def period_shares(cols: Columns, rows: RowWriter) -> None:
 def integer_links(cols: Columns, rows: RowWriter) -> None:
     """Spend only when active, minimum buys, whole units, and the number of active channels."""
     sc = cols.scenario
-    for i, ch in enumerate(sc.channels):
+    for i in (int(k) for k in np.flatnonzero((cols.active_of >= 0) | (cols.units_of >= 0))):
+        ch = sc.channels[i]
         media = cols.of_channel(i)
         ones = np.ones(media.size)
         act = cols.active_of[i]

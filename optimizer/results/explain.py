@@ -27,10 +27,10 @@ def explain_channels(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
     spend = channel_spend(lp, x)
     binding = np.flatnonzero(constraints["binding"].astype(bool))
     price = constraints["shadow_price"]
-    members = [set(g.channels) for g in scenario.constraints.groups]
+    on = _Binding(lp, binding, scenario)
     out = []
     for i, ch in enumerate(scenario.channels):
-        rows = _rows_on(lp, binding, i, ch.name, members)
+        rows = on.rows(i, ch.name)
         if spend[i] <= TOL * max(1.0, scenario.budget):
             out.append(_unfunded(scenario, lp, ch, rows, binding))
             continue
@@ -49,20 +49,30 @@ def explain_channels(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
     return out
 
 
-def _rows_on(lp: LinearProgram, binding: np.ndarray, i: int, name: str,
-             members: list[set[str]]) -> list[int]:
-    """Binding rows that limit channel i, in the order reasons are tried: its own (kinds
-    table order), its groups', the portfolio's, the budget."""
-    scoped: dict[Scope, list[int]] = {s: [] for s in Scope}
-    for r in binding:
-        scope = ROW_KINDS[lp.row_kind[r]].scope
-        g = lp.row_group[r]
-        if (scope is Scope.OWN and lp.row_channel[r] == i) or \
-                (scope is Scope.GROUP and g >= 0 and name in members[g]) or \
-                scope in (Scope.PORTFOLIO, Scope.BUDGET):
-            scoped[scope].append(int(r))
-    own = sorted(scoped[Scope.OWN], key=lambda r: (_ORDER[lp.row_kind[r]], r))
-    return own + scoped[Scope.GROUP] + scoped[Scope.PORTFOLIO] + scoped[Scope.BUDGET]
+class _Binding:
+    """The binding rows, sorted once by whom they limit."""
+
+    def __init__(self, lp: LinearProgram, binding: np.ndarray, scenario: Scenario) -> None:
+        self.own: dict[int, list[int]] = {}
+        self.group: list[tuple[set[str], int]] = []
+        self.shared: dict[Scope, list[int]] = {Scope.PORTFOLIO: [], Scope.BUDGET: []}
+        groups = scenario.constraints.groups
+        for r in (int(r) for r in binding):
+            scope = ROW_KINDS[lp.row_kind[r]].scope
+            if scope is Scope.OWN:
+                self.own.setdefault(int(lp.row_channel[r]), []).append(r)
+            elif scope is Scope.GROUP and lp.row_group[r] >= 0:
+                self.group.append((set(groups[lp.row_group[r]].channels), r))
+            elif scope in self.shared:
+                self.shared[scope].append(r)
+        for rows in self.own.values():
+            rows.sort(key=lambda r: (_ORDER[lp.row_kind[r]], r))
+
+    def rows(self, i: int, name: str) -> list[int]:
+        """Binding rows that limit channel i, in the order reasons are tried: its own (kinds
+        table order), its groups', the portfolio's, the budget."""
+        return (self.own.get(i, []) + [r for members, r in self.group if name in members] +
+                self.shared[Scope.PORTFOLIO] + self.shared[Scope.BUDGET])
 
 
 def _unfunded(scenario: Scenario, lp: LinearProgram, ch: Channel, rows: list[int],
