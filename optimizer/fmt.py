@@ -13,15 +13,28 @@ def money(value: float | None, currency: str = "USD", decimals: int = 0) -> str:
     if math.isinf(value):
         return "unlimited"
     symbol = SYMBOLS.get(currency.upper())
-    sign = "-" if value < 0 else ""
     body = f"{abs(value):,.{decimals}f}"
+    sign = "-" if value < 0 and float(body.replace(",", "")) != 0 else ""  # never "-$0"
     return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {currency}"
 
 
 def num(value: float | None, decimals: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    return f"{value:,.{decimals}f}"
+    text = f"{value:,.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
+
+
+def signed_money(value: float, currency: str = "USD", decimals: int = 0) -> str:
+    """"+$316,663", "-$5,000", "$0"."""
+    text = money(value, currency, decimals)
+    return text if text.startswith("-") or float(value) == 0 or text.strip("$0,.") == "" \
+        else "+" + text
+
+
+def signed_num(value: float, decimals: int = 1) -> str:
+    text = num(value, decimals)
+    return text if text.startswith("-") or float(text.replace(",", "")) == 0 else "+" + text
 
 
 def ratio(value: float | None) -> str:

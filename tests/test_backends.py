@@ -158,3 +158,47 @@ def test_models_are_exported_with_either_backend(tmp_path, suffix, backend):
     text = path.read_text()
     assert "x0" in text and "c0" in text
     assert "channel_0000" not in text  # user strings never become solver names
+
+
+def _small_value_scenarios(count: int, seed: int):
+    """Random scenarios whose objective coefficients are tiny (customers per dollar ~1e-6):
+    where solver tolerances in absolute units used to stop CBC short of the optimum."""
+    import math
+
+    from optimizer import Channel, Constraints, Scenario, Tier
+
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        chans = []
+        for i in range(int(rng.integers(1, 5))):
+            t = int(rng.integers(1, 4))
+            cpls = sorted(rng.uniform(50, 2000, t))
+            ups = list(np.cumsum(rng.uniform(200, 6000, t)))
+            if rng.random() < 0.5:
+                ups[-1] = math.inf
+            ltc = float(rng.uniform(0.0005, 0.01))
+            chans.append(Channel(
+                f"c{i}", tuple(Tier(float(u), float(c)) for u, c in zip(ups, cpls, strict=True)),
+                ltc, float(rng.uniform(10, 20000)), current_spend=float(rng.choice([0, 1000])),
+                min_spend=float(rng.choice([0, 0, 300])),
+                max_spend=float(rng.choice([math.inf, 2500, 8000])), lead_to_sql=min(1.0, 3 * ltc)))
+        cons = Constraints(min_clv_to_cpa=rng.choice([None, 1.0, 3.0]),
+                           min_blended_clv_to_cpa=rng.choice([None, 2.0]),
+                           max_leads=rng.choice([None, 80.0]), max_customers=rng.choice([None, 4.0]))
+        yield Scenario("tiny", float(rng.uniform(500, 15000)), tuple(chans), cons,
+                       use_full_budget=bool(rng.random() < 0.3))
+
+
+@pytest.mark.parametrize("objective", ["customers", "leads", "value", "net_value"])
+def test_backends_agree_on_every_objective(objective):
+    from dataclasses import replace
+
+    compared = 0
+    for sc in _small_value_scenarios(120, seed=5):
+        sc = replace(sc, objective=objective)
+        a, b = optimize(sc, solver="highs"), optimize(sc, solver="cbc")
+        assert a.status == b.status
+        if a.is_optimal:
+            compared += 1
+            assert b.objective_value == pytest.approx(a.objective_value, rel=1e-7, abs=1e-12)
+    assert compared > 30

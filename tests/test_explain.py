@@ -44,12 +44,13 @@ def test_max_change_group_and_capacity():
         "held at $0 by max_change (it has no current spend)")
     g = Group("Paid", ("A",), max_share=0.6)
     assert why(scenario(channel("A", 20), channel("B", 50), groups=(g,)))["A"] == (
-        "limited by the group share of Paid")
+        "limited by group Paid's max_share (60.0% of total spend)")
     base = SCENARIOS / "b2b_saas_q1.yaml"
     growth = why(load_scenario(base, variant="Growth mode ($400k, floor 1.5:1)"))
-    assert growth["Social Media Ads"] == "limited by the group share of Paid media"
+    assert growth["Social Media Ads"] == ("limited by group Paid media's max_share (60.0% of "
+                                          "total spend)")
     sdr = why(load_scenario(base, variant="SDR capacity 400 SQLs"))
-    assert sdr["SEO/Content"] == "limited by max_sqls"
+    assert sdr["SEO/Content"] == "limited by sales capacity (at most 400 SQLs, max_sqls)"
 
 
 def test_seed_example_reasons():

@@ -104,6 +104,7 @@ def _row(label: str, plan: str, result: PlanResult, totals: dict[str, float] | N
                            "status": "evaluated" if current else str(result.status)}
     for key in SUMMARY_COLUMNS:
         row[key] = totals[key] if totals is not None else math.nan
+    row["budget"] = result.scenario.budget  # an infeasible plan still had a budget
     if current:
         broken = result.current_violations
         row["binding"] = f"breaks {len(broken)} constraint(s)" if broken else ""

@@ -165,13 +165,14 @@ def _direction(lp: LinearProgram, scenario: Scenario, i: int, what: str
 
 
 def _solve(scenario: Scenario, options: SolveOptions
-           ) -> tuple[LinearProgram, np.ndarray | None, np.ndarray | None, _Basis | None]:
+           ) -> tuple[LinearProgram, np.ndarray | None, np.ndarray | None, np.ndarray | None,
+                      _Basis | None]:
     lp = build_lp(scenario)
     session = HighsSession(lp, options)
     out = session.solve()
     if out.status is not Status.OPTIMAL or out.x is None or out.duals is None:
-        return lp, None, None, None
-    return lp, out.x, out.duals, _Basis(lp, out.x, *session.basis())
+        return lp, None, None, None, None
+    return lp, out.x, out.duals, out.reduced_costs, _Basis(lp, out.x, *session.basis())
 
 
 def _values(scenario: Scenario, i: int, what: str, lo: float, hi: float) -> tuple[float, float]:
@@ -209,14 +210,15 @@ def ranging(scenario: Scenario, options: SolveOptions | None = None) -> Ranging:
     if why is not None:
         raise ValueError(f"exact ranging covers linear net-value plans; '{scenario.name}' is "
                          f"not one: {why}. Compare what-if variants instead (chanopt compare)")
-    lp, x, duals, basis = _solve(scenario, options)
+    lp, x, duals, reduced, basis = _solve(scenario, options)
     if basis is None or x is None or duals is None:
         status = "infeasible" if x is None else "not optimal"
         raise ValueError(f"ranging needs an optimal plan; '{scenario.name}' is {status}")
     spend = channel_spend(lp, x)
-    table = constraint_table(scenario, lp, x, duals)
-    reasons = explain_channels(scenario, lp, x, table,
-                               marginal_cpl(lp, x, len(scenario.channels)))
+    table = constraint_table(scenario, lp, x, duals, reduced=reduced)
+    reasons = [r.text for r in explain_channels(scenario, lp, x, table,
+                                                marginal_cpl(lp, x, len(scenario.channels)),
+                                                duals, reduced)]
     rows = []
     for i, ch in enumerate(scenario.channels):
         for what in ("cpl", "lead_to_close", "clv"):

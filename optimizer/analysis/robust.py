@@ -82,9 +82,9 @@ def robust_optimize(scenario: Scenario, draws: int = 1000, confidence: float = 0
               f"per dollar; channel floors exact on the sample (floor / {1 - confidence:.0%} "
               "quantile of each channel's value factor)"
               + ("; blended floor through its CVaR" if _blended_row(lp) is not None else ""))
-    x_all, duals = out.x, out.duals
+    x_all, duals, reduced = out.x, out.duals, out.reduced_costs
     if lp.is_mip and x_all is not None:  # shadow prices of the LP with integers fixed
-        x_all, duals = fixed_integer_duals(robust, x_all, options)
+        x_all, duals, reduced = fixed_integer_duals(robust, x_all, options)
     plain_outcome = _outcome(plain, sample)
     plain_expected = None if plain_outcome is None else float(plain_outcome.net_value.mean())
     if x_all is None:
@@ -100,7 +100,8 @@ def robust_optimize(scenario: Scenario, draws: int = 1000, confidence: float = 0
     stated = replace(lp, A=robust.A[:n_base_rows, :lp.n_cols], b=robust.b[:n_base_rows],
                      row_scale=robust.row_scale[:n_base_rows])
     x, channels, table = solution_tables(scenario, stated, x_all[:lp.n_cols],
-                                         None if duals is None else duals[:n_base_rows])
+                                         None if duals is None else duals[:n_base_rows],
+                                         None if reduced is None else reduced[:lp.n_cols])
     robust_outcome = evaluate_plan(channels["leads"], channels["spend"], sample)
     expected = float(robust_outcome.net_value.mean())
     by_period, per_period = period_tables(scenario, lp, x) if scenario.periods else (None, None)

@@ -7,6 +7,7 @@ Exit codes: 0 every plan optimal (or the file valid), 1 infeasible or no plan fo
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -58,8 +59,10 @@ def pick(file: Path, scenarios: list[Scenario], variant: str | None) -> Scenario
     fail(f"{file}: no variant named {variant!r} (variants: {names})")
 
 
-def emit(fmt: str, view: View) -> None:
-    """Print one result in the chosen --format (only that rendering is built)."""
+def emit(fmt: str, view: View, wide: bool = False) -> None:
+    """Print one result in the chosen --format (only that rendering is built). Tables fit
+    the terminal (its width, else $COLUMNS, else 200 columns when output is redirected);
+    `wide` prints them whole."""
     from ..render.records import to_json
 
     if fmt == "json":
@@ -71,9 +74,17 @@ def emit(fmt: str, view: View) -> None:
     else:
         from rich.console import Console
 
-        console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+        width = None if sys.stdout.isatty() else _columns(200)
+        console = Console(soft_wrap=False, width=100_000 if wide else width)
         for item in view.tables():
             console.print(item)
+
+
+def _columns(default: int) -> int:
+    try:
+        return max(40, int(os.environ.get("COLUMNS", default)))
+    except ValueError:
+        return default
 
 
 def write(out_dir: Path, files: Files, scenarios: list[Scenario]) -> None:

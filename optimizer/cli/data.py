@@ -31,7 +31,7 @@ from .options import format_option
 @format_option
 def estimate_cmd(leads_file: Path, spend_file: Path, deals_file: Path | None,
                  period: str | None, map_file: Path | None, horizon_periods: int | None,
-                 output: Path, fmt: str) -> None:
+                 output: Path, fmt: str, wide: bool) -> None:
     """Estimate CPL, lead-to-close, lead-to-SQL and CLV per channel, with their uncertainty,
     from CRM exports; write a channel table a scenario file uses as it is."""
     from ..estimation import estimate, load_mapping
@@ -48,7 +48,7 @@ def estimate_cmd(leads_file: Path, spend_file: Path, deals_file: Path | None,
         fail_input(exc)
     output.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(output, result.to_csv())
-    emit(fmt, estimate_view(result))
+    emit(fmt, estimate_view(result), wide)
     click.echo(f"wrote {output} ({len(result.table)} channels)", err=True)
     sys.exit(EXIT_OK)
 

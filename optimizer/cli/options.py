@@ -41,8 +41,13 @@ def solve_options(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
-                             show_default=True, help="What to print on standard output.")
+def format_option(fn: F) -> F:
+    """--format, and --wide for terminal tables."""
+    fn = click.option("--wide", is_flag=True,
+                      help="Terminal tables in full width, whatever the terminal's (by default "
+                           "columns that do not fit continue in further tables).")(fn)
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+                        show_default=True, help="What to print on standard output.")(fn)
 out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
                           help="Also write CSV, JSON and a Markdown report into this directory.")
 variant_option = click.option("--variant",

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 @click.option("--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=0.9, show_default=True, help="Probability each floor must hold (--robust).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draws (--robust).")
-def plan(file: Path, variant: str | None, options: SolveOptions, fmt: str,
+def plan(file: Path, variant: str | None, options: SolveOptions, fmt: str, wide: bool,
          out_dir: Path | None, export_model: Path | None, robust: bool, draws: int,
          confidence: float, seed: int) -> None:
     """Optimal plan of FILE's base scenario (or --variant), compared with its what-ifs."""
@@ -44,7 +44,7 @@ def plan(file: Path, variant: str | None, options: SolveOptions, fmt: str,
     if variant is not None:
         scenarios = [pick(file, scenarios, variant)]
     if robust:
-        _robust_plan(scenarios, options, fmt, out_dir, draws, confidence, seed)
+        _robust_plan(scenarios, options, fmt, wide, out_dir, draws, confidence, seed)
     if export_model is not None and export_model.resolve() in {p for s in scenarios
                                                                 for p in s.inputs}:
         fail(f"refusing to overwrite input file {export_model}")
@@ -52,13 +52,13 @@ def plan(file: Path, variant: str | None, options: SolveOptions, fmt: str,
     comparison = compare([head, *scenarios[1:]], options=options) if len(scenarios) > 1 else None
     repairs = head.suggest_repairs()
     view = bundle.plan_view(head, comparison, repairs)
-    emit(fmt, view)
+    emit(fmt, view, wide)
     if out_dir is not None:
         write(out_dir, bundle.plan_files(head, comparison, repairs, view), scenarios)
     sys.exit(head.status.exit_code)
 
 
-def _robust_plan(scenarios: list[Scenario], options: SolveOptions, fmt: str,
+def _robust_plan(scenarios: list[Scenario], options: SolveOptions, fmt: str, wide: bool,
                  out_dir: Path | None, draws: int, confidence: float, seed: int) -> None:
     from ..analysis.robust import robust_optimize
     from ..render import bundle
@@ -69,7 +69,7 @@ def _robust_plan(scenarios: list[Scenario], options: SolveOptions, fmt: str,
     except ValueError as exc:
         fail(str(exc))
     view = bundle.robust_view(rp)
-    emit(fmt, view)
+    emit(fmt, view, wide)
     if out_dir is not None:
         write(out_dir, bundle.robust_files(rp, view), scenarios)
     sys.exit(rp.result.status.exit_code)
@@ -80,7 +80,7 @@ def _robust_plan(scenarios: list[Scenario], options: SolveOptions, fmt: str,
 @solve_options
 @format_option
 @out_option
-def compare_cmd(files: tuple[Path, ...], options: SolveOptions, fmt: str,
+def compare_cmd(files: tuple[Path, ...], options: SolveOptions, fmt: str, wide: bool,
                 out_dir: Path | None) -> None:
     """Compare every scenario (base and variants) of one or more FILES side by side."""
     from ..analysis.compare import compare
@@ -89,7 +89,7 @@ def compare_cmd(files: tuple[Path, ...], options: SolveOptions, fmt: str,
     scenarios = [s for group in load(files) for s in group]
     comparison = compare(scenarios, options=options)
     view = bundle.comparison_view(comparison)
-    emit(fmt, view)
+    emit(fmt, view, wide)
     if out_dir is not None:
         write(out_dir, bundle.comparison_files(comparison, view), scenarios)
     sys.exit(EXIT_OK if comparison.all_optimal else EXIT_INFEASIBLE)

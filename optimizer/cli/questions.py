@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 @out_option
 def frontier_cmd(file: Path, variant: str | None, start: float | None, stop: float | None,
                  points: int, target_customers: float | None, target_value: float | None,
-                 options: SolveOptions, fmt: str, out_dir: Path | None) -> None:
+                 options: SolveOptions, fmt: str, wide: bool, out_dir: Path | None) -> None:
     """Optimal net value, customers and CPA across total budgets, and what the next dollar earns."""
     from ..analysis.frontier import budget_for_target, budget_frontier
     from ..render import bundle
@@ -48,7 +48,7 @@ def frontier_cmd(file: Path, variant: str | None, start: float | None, stop: flo
         target = budget_for_target(scenario, customers=target_customers, value=target_value,
                                    options=options)
     view = bundle.frontier_view(front, target)
-    emit(fmt, view)
+    emit(fmt, view, wide)
     if out_dir is not None:
         write(out_dir, bundle.frontier_files(front, view), scenarios)
     ok = target is None or target.status.exit_code == 0
@@ -62,7 +62,7 @@ def frontier_cmd(file: Path, variant: str | None, start: float | None, stop: flo
 @format_option
 @out_option
 def sensitivity_cmd(file: Path, variant: str | None, options: SolveOptions, fmt: str,
-                    out_dir: Path | None) -> None:
+                    wide: bool, out_dir: Path | None) -> None:
     """How far each channel's CPL, lead-to-close and CLV can move before the optimal plan
     changes shape, and over which range each binding constraint's shadow price holds
     (HiGHS only: ranging reads the optimal basis)."""
@@ -79,7 +79,7 @@ def sensitivity_cmd(file: Path, variant: str | None, options: SolveOptions, fmt:
     except ValueError as exc:
         fail(f"{exc}; run `chanopt plan` for the conflicts and repairs", EXIT_INFEASIBLE)
     view = bundle.sensitivity_view(rng)
-    emit(fmt, view)
+    emit(fmt, view, wide)
     if out_dir is not None:
         write(out_dir, bundle.sensitivity_files(rng, view), scenarios)
     sys.exit(EXIT_OK)
@@ -94,7 +94,7 @@ def sensitivity_cmd(file: Path, variant: str | None, options: SolveOptions, fmt:
 @solve_options
 @format_option
 @out_option
-def risk_cmd(file: Path, draws: int, seed: int, options: SolveOptions, fmt: str,
+def risk_cmd(file: Path, draws: int, seed: int, options: SolveOptions, fmt: str, wide: bool,
              out_dir: Path | None) -> None:
     """P10/P50/P90 of net value, customers and blended CLV:CPA for the optimal plan, the
     current plan and each variant, the probability that each CLV:CPA floor holds and that
@@ -114,7 +114,7 @@ def risk_cmd(file: Path, draws: int, seed: int, options: SolveOptions, fmt: str,
                                progress=lambda done, total: bar.update(task, completed=done,
                                                                        total=total))
     view = bundle.risk_view(profile, scenarios[0].currency)
-    emit(fmt, view)
+    emit(fmt, view, wide)
     if out_dir is not None:
         write(out_dir, bundle.risk_files(profile, view), scenarios)
     sys.exit(EXIT_OK if results[0].is_optimal else EXIT_INFEASIBLE)

@@ -75,6 +75,11 @@ def assemble(scenario: Scenario, cols: Columns, rows: RowWriter, c: np.ndarray
         scale[scaled] = np.where(usable, 1.0 / np.where(usable, biggest, 1.0), 1.0)
         A = (sp.diags(scale) @ A).tocsr()
     tier = cols.is_tier
+    links = rows.links or [(np.zeros(0, int), np.zeros(0, int), np.zeros(0))]
+    bound_link = sp.csr_matrix((np.concatenate([w for _, _, w in links]),
+                                (np.concatenate([r for r, _, _ in links]),
+                                 np.concatenate([c for _, c, _ in links]))),
+                               shape=(rows.count, cols.m))
     return LinearProgram(
         c=c, A=A, b=np.concatenate(rows.b) * scale, is_eq=np.concatenate(rows.eq),
         lb=np.zeros(cols.m), ub=cols.ub,
@@ -90,4 +95,4 @@ def assemble(scenario: Scenario, cols: Columns, rows: RowWriter, c: np.ndarray
         row_group=np.concatenate(rows.group).astype(np.int64),
         row_period=np.concatenate(rows.period).astype(np.int64),
         row_limit=np.concatenate(rows.limit), row_source=tuple(rows.source), row_scale=scale,
-        objective=scenario.objective, n_periods=scenario.n_periods)
+        objective=scenario.objective, n_periods=scenario.n_periods, bound_link=bound_link)

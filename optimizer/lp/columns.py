@@ -78,6 +78,11 @@ class Columns:
     def in_period(self, p: int) -> np.ndarray:
         return self.is_tier & (self.period == p)
 
+    def last_tiers(self, i: int) -> np.ndarray:
+        """Positions of channel i's last tier column in each period."""
+        own = self.is_tier & (self.channel == i)
+        return np.flatnonzero(own & (self.tier == self.tier[own].max()))
+
     def of_channel(self, i: int, p: int | None = None) -> np.ndarray:
         """Positions of channel i's media columns (in period p)."""
         mask = self.is_tier & (self.channel == i)

@@ -38,8 +38,14 @@ def spend_bounds(cols: Columns, rows: RowWriter) -> None:
     upper = np.array([b[2] for b in cols.bounds])
     rows.per_channel(RowKind.MIN_SPEND, lower > 0, cols.channel, -cols.spend, -lower, lower,
                      [b[1] for b in cols.bounds])
-    rows.per_channel(RowKind.MAX_SPEND, np.isfinite(upper), cols.channel, cols.spend, upper,
-                     upper, [b[3] for b in cols.bounds])
+    capped = np.isfinite(upper)
+    positions = rows.per_channel(RowKind.MAX_SPEND, capped, cols.channel, cols.spend, upper,
+                                 upper, [b[3] for b in cols.bounds])
+    # where the bound is the end of the tiers, extending it widens the last tier too
+    for row, i in zip(positions, np.flatnonzero(capped), strict=True):
+        if cols.bounds[i][3] == "tiers":
+            last = cols.last_tiers(int(i))
+            rows.link(np.full(last.size, row), last, np.full(last.size, 1.0 / cols.scenario.n_periods))
 
 
 def period_bounds(cols: Columns, rows: RowWriter) -> None:

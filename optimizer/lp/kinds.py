@@ -94,10 +94,12 @@ class Moves(enum.Enum):
 
 
 class Scope(enum.Enum):
-    """Whose spend a binding row limits, for the reasons given per channel."""
+    """Whose spend a binding row limits, for the reasons given per channel. OWN rows are
+    the channel's own limits (binding is reason enough when they cap); the others are
+    shared, and name a channel only where their price charges its next dollar."""
 
     OWN = "the row's channel"
-    GROUP = "the group's members"
+    GROUP = "the group's channels, and through total spend the others"
     PORTFOLIO = "every channel"
     BUDGET = "every channel (the budget)"
     NONE = "not given as a reason"
@@ -130,6 +132,7 @@ class RowKindInfo:
     conflict_priority: int = 0  # conflict isolation drops low priorities first
     moves: Moves = Moves.NONE
     reads: tuple[str, float] | None = None  # (per-dollar quantity, sign) in the coefficients
+    unspent: str = "{describe}"  # why budget stays unspent, when this row blocks spending
     scaled: bool = False  # stored scaled to a largest coefficient of 1
     describe_eq: str = ""  # wording when the row is an equality
     violation_eq: str = ""
@@ -140,7 +143,8 @@ def _capacity(unit: str, what: str, quantity: str) -> RowKindInfo:
     return RowKindInfo(unit, "<=", Price.NEG, Measure.ROW,
                        f"at most {{limit_num}} {what} in total ({{kind}})",
                        "brings {activity_num} {what}, above {kind} of {limit_num}",
-                       "limited by {kind}", Scope.PORTFOLIO, repair=Repair.RHS,
+                       f"limited by sales capacity (at most {{limit_num}} {what}, {{kind}})",
+                       Scope.PORTFOLIO, repair=Repair.RHS,
                        repair_text="raise {kind} from {current} to {proposed}",
                        repair_field=("constraints", "{kind}"), reads=(quantity, 1.0))
 
@@ -183,7 +187,7 @@ ROW_KINDS: dict[RowKind, RowKindInfo] = {
         "per 1.0 of the blended CLV:CPA floor", ">=", Price.TOTAL, Measure.BLENDED_RATIO,
         "blended CLV:CPA must be at least {limit_plain} (min_blended_clv_to_cpa)",
         "blended CLV:CPA is {activity_ratio}, below the {limit_plain} floor",
-        "limited by {kind}", Scope.PORTFOLIO, homogeneous=True, repair=Repair.PARAMETER,
+        "limited by the blended CLV:CPA floor of {limit_plain}", Scope.PORTFOLIO, homogeneous=True, repair=Repair.PARAMETER,
         relaxed=0.0, round_to=0.01,
         repair_text="lower min_blended_clv_to_cpa from {current} to {proposed}",
         repair_field=("constraints", "min_blended_clv_to_cpa"), scaled=True,
@@ -195,8 +199,10 @@ ROW_KINDS: dict[RowKind, RowKindInfo] = {
         "per 1.0 (100 points) of share", ">=", Price.TOTAL, Measure.SHARE,
         "group {group} must take at least {limit_pct} of total spend (min_share)",
         "group {group} takes {activity_pct} of spend, below its min_share {limit_pct}",
-        "limited by the group share of {group}", Scope.GROUP, homogeneous=True,
-        repair=Repair.PARAMETER, relaxed=0.0, round_to=0.001,
+        "limited by group {group}'s min_share ({limit_pct} of total spend)", Scope.GROUP,
+        homogeneous=True, repair=Repair.PARAMETER, relaxed=0.0, round_to=0.001,
+        unspent="group {group} must keep {limit_pct} of spend and can take at most "
+                "{group_capacity}",
         repair_text="lower group {group} min_share from {current} to {proposed}",
         repair_field=("constraints", "groups", "{group}", "min_share"),
         moves=Moves.TOTAL_SPEND),
@@ -204,37 +210,45 @@ ROW_KINDS: dict[RowKind, RowKindInfo] = {
         "per 1.0 (100 points) of share", "<=", Price.NEG_TOTAL, Measure.SHARE,
         "group {group} may take at most {limit_pct} of total spend (max_share)",
         "group {group} takes {activity_pct} of spend, above its max_share {limit_pct}",
-        "limited by the group share of {group}", Scope.GROUP, homogeneous=True,
-        repair=Repair.PARAMETER, relaxed=1.0, round_to=0.001,
+        "limited by group {group}'s max_share ({limit_pct} of total spend)", Scope.GROUP,
+        homogeneous=True, repair=Repair.PARAMETER, relaxed=1.0, round_to=0.001,
         repair_text="raise group {group} max_share from {current} to {proposed}",
         repair_field=("constraints", "groups", "{group}", "max_share"),
         moves=Moves.NEG_TOTAL_SPEND),
     RowKind.PERIOD_BUDGET: RowKindInfo(
         "per $1 of the period's budget", "<=", Price.NEG, Measure.ROW,
         "spend in {period} may not exceed its {limit_money} budget",
-        "spend in {period} is above its {limit_money} budget"),
+        "spend in {period} is above its {limit_money} budget",
+        "limited by the {limit_money} budget of {period}", Scope.PORTFOLIO),
     RowKind.PERIOD_MIN_SPEND: RowKindInfo(
         "per $1 of the period's minimum spend", ">=", Price.POS, Measure.NEG_ROW,
         "{channel} must spend at least {limit_money} in {period}",
-        "{channel} spends {activity_money} in {period}, below its minimum of {limit_money}"),
+        "{channel} spends {activity_money} in {period}, below its minimum of {limit_money}",
+        "held at its {limit_money} minimum in {period}", Scope.OWN),
     RowKind.PERIOD_MAX_SPEND: RowKindInfo(
         "per $1 of the period's maximum spend", "<=", Price.NEG, Measure.ROW,
         "{channel} may spend at most {limit_money} in {period}",
-        "{channel} spends {activity_money} in {period}, above its maximum of {limit_money}"),
+        "{channel} spends {activity_money} in {period}, above its maximum of {limit_money}",
+        "at its {limit_money} maximum in {period}", Scope.OWN),
     RowKind.PACING_UP: RowKindInfo(
         "per 1.0 (100 points) of allowed change between periods", "<=", Price.NEG_PREVIOUS,
         Measure.CHANGE_UP,
         "{channel}'s spend may rise at most {limit_pct0} from the period before {period} "
-        "(max_period_change)", homogeneous=True, moves=Moves.NEG_PREVIOUS),
+        "(max_period_change)",
+        reason="limited by pacing: spend may rise at most {limit_pct0} into {period}",
+        scope=Scope.OWN, homogeneous=True, moves=Moves.NEG_PREVIOUS),
     RowKind.PACING_DOWN: RowKindInfo(
         "per 1.0 (100 points) of allowed change between periods", "<=", Price.NEG_PREVIOUS,
         Measure.CHANGE_DOWN,
         "{channel}'s spend may fall at most {limit_pct0} from the period before {period} "
-        "(max_period_change)", homogeneous=True, moves=Moves.NEG_PREVIOUS),
+        "(max_period_change)",
+        reason="held up by pacing: spend may fall at most {limit_pct0} into {period}",
+        scope=Scope.OWN, homogeneous=True, moves=Moves.NEG_PREVIOUS),
     RowKind.PERIOD_SHARE: RowKindInfo(
         "per 1.0 (100 points) of period share", "<=", Price.NEG_TOTAL, Measure.SHARE,
         "{period} may take at most {limit_pct} of total spend (max_period_share)",
-        homogeneous=True, moves=Moves.NEG_TOTAL_SPEND),
+        reason="limited by max_period_share ({period} may take at most {limit_pct})",
+        scope=Scope.PORTFOLIO, homogeneous=True, moves=Moves.NEG_TOTAL_SPEND),
     RowKind.ACTIVE: RowKindInfo(
         "none: links spend to the on/off choice", "<=", Price.NONE, Measure.ROW,
         "{channel} spends only if it is switched on", structural=True, definition=True),
@@ -242,7 +256,8 @@ ROW_KINDS: dict[RowKind, RowKindInfo] = {
         "per $1 of minimum buy (while the channel stays on)", ">=", Price.ACTIVE,
         Measure.CHANNEL_SPEND,
         "{channel} spends either $0 or at least {limit_money} ({source})",
-        "{channel} spends {activity_money}, below its minimum buy of {limit_money}"),
+        "{channel} spends {activity_money}, below its minimum buy of {limit_money}",
+        "held at its minimum buy ({limit_money}, {source})", Scope.OWN),
     RowKind.UNITS: RowKindInfo(
         "none: whole units are an integer choice", "<=", Price.NONE, Measure.ROW,
         "{channel} is bought in whole units of {limit_money}",
@@ -256,7 +271,9 @@ ROW_KINDS: dict[RowKind, RowKindInfo] = {
         structural=True),
     RowKind.TARGET: RowKindInfo(
         "per unit of the target", ">=", Price.POS, Measure.TARGET,
-        "the plan must reach {limit_metric} {source} (target)", scaled=True),
+        "the plan must reach {limit_metric} {source} (target)",
+        reason="bought to reach the target of {limit_metric} {source} at the lowest cost",
+        scope=Scope.PORTFOLIO, scaled=True),
     RowKind.CHANNEL_SHARE: RowKindInfo(
         "per 1.0 (100 points) of share", "<=", Price.NEG_TOTAL, Measure.SHARE,
         "{channel} may take at most {limit_pct} of total spend (max_channel_share)",

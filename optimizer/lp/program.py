@@ -67,6 +67,7 @@ class LinearProgram:
     row_scale: np.ndarray  # rows are stored times this; duals times it are the model's
     objective: str = "net_value"
     n_periods: int = 1
+    bound_link: sp.csr_matrix | None = None  # d ub_j / d limit_r: a limit that is also a bound
     _index: dict[RowKey, int] = field(default_factory=dict, init=False, compare=False,
                                       repr=False)
 
@@ -156,7 +157,8 @@ class LinearProgram:
                        row_channel=self.row_channel[idx], row_group=self.row_group[idx],
                        row_limit=self.row_limit[idx],
                        row_source=tuple(self.row_source[r] for r in idx),
-                       row_scale=self.row_scale[idx], row_period=self.row_period[idx])
+                       row_scale=self.row_scale[idx], row_period=self.row_period[idx],
+                       bound_link=None if self.bound_link is None else self.bound_link[idx])
 
     def relaxation(self) -> LinearProgram:
         """The same program with every integer requirement dropped."""

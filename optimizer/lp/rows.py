@@ -23,6 +23,12 @@ class RowWriter:
         self.limit: list[np.ndarray] = []
         self.source: list[str] = []
         self.count = 0
+        self.links: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def link(self, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray) -> None:
+        """Columns whose upper bound moves with these rows' limits (d ub / d limit): the
+        last tier of a channel whose spend bound is where its tiers end."""
+        self.links.append((rows, cols, weights))
 
     def block(self, kind: RowKind, local_rows: np.ndarray, cols: np.ndarray,
               vals: np.ndarray, b: np.ndarray, limit: np.ndarray, *,
@@ -58,13 +64,16 @@ class RowWriter:
 
     def per_channel(self, kind: RowKind, mask: np.ndarray, cc: np.ndarray,
                     weights: np.ndarray, b: np.ndarray, limit: np.ndarray,
-                    sources: list[str]) -> None:
-        """One row per channel in `mask`: sum over its columns of weights_j * x_j <= b."""
+                    sources: list[str]) -> np.ndarray:
+        """One row per channel in `mask`: sum over its columns of weights_j * x_j <= b.
+        Returns the rows' positions, in channel order."""
         idx = np.flatnonzero(mask)
         if idx.size == 0:
-            return
+            return idx
         local = np.full(mask.size, -1)
         local[idx] = np.arange(idx.size)
         sel = mask[cc] & (weights != 0)
+        first = self.count
         self.block(kind, local[cc[sel]], np.flatnonzero(sel), weights[sel], b[idx], limit[idx],
                    channel=idx, sources=[sources[i] for i in idx])
+        return first + np.arange(idx.size)

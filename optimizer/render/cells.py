@@ -117,7 +117,9 @@ def comparison_cells(rows: list[Record], spend: list[Record], cur: str
     table = [[str(r["scenario"]), str(r["status"]), fmt.money(r["budget"], cur),
               fmt.money(r["spend"], cur), fmt.num(r["customers"], 2),
               fmt.money(r["blended_cpa"], cur), fmt.ratio(r["blended_clv_to_cpa"]),
-              fmt.money(r["net_value"], cur), fmt.money(r["net_value_vs_current"], cur),
+              fmt.money(r["net_value"], cur),
+              fmt.signed_money(r["net_value_vs_current"], cur)
+              if not missing(r["net_value_vs_current"]) else "n/a",
               objective_cell(r["objective"], r["objective_value"], cur)] for r in rows]
     channels, scenarios, value = spend_matrix(spend)
     by_channel = [[str(ch)] + [fmt.money(value.get((ch, s)), cur) for s in scenarios]
@@ -283,3 +285,61 @@ def fit_cells(data: Record) -> Rows:
 
 def file_name(label: str) -> str:
     return label.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+# ------------------------------------------------------------------------------ headline
+
+
+def _names(names: list[str], most: int = 3) -> str:
+    if len(names) > most:
+        names = [*names[:most], f"{len(names) - most} more"]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def headline(plan: Record) -> str:
+    """What to do and what it gains, from the plan against the current plan."""
+    cur = plan["scenario"]["currency"]
+    if not plan["channels"]:
+        text = "No plan satisfies every constraint"
+        if plan["conflicts"]:
+            text += f": {plan['conflicts'][0]}"
+        if plan["repairs"]:
+            text += f". Smallest fix: {plan['repairs'][0]['text']}"
+        return text
+    moves = [(c["name"], c["change"] or 0.0) for c in plan["channels"]]
+    step = 0.5  # below half a currency unit nothing moves
+    down = sorted((m for m in moves if m[1] < -step), key=lambda m: m[1])
+    up = sorted((m for m in moves if m[1] > step), key=lambda m: -m[1])
+    moved, added = -sum(c for _, c in down), sum(c for _, c in up)
+    if not down and not up:
+        action = "Keep the current plan: it is already the best under these constraints"
+    elif down and up:
+        action = (f"Move {fmt.money(min(moved, added), cur)} from {_names([n for n, _ in down])} "
+                  f"into {_names([n for n, _ in up])}")
+        if added - moved > step:
+            action += f", and spend {fmt.money(added - moved, cur)} more"
+        elif moved - added > step:
+            action += f", and spend {fmt.money(moved - added, cur)} less"
+    elif up:
+        action = f"Add {fmt.money(added, cur)} to {_names([n for n, _ in up])}"
+    else:
+        action = f"Cut {fmt.money(moved, cur)} from {_names([n for n, _ in down])}"
+    return f"{action}: {_gains(plan, cur)}"
+
+
+def _gains(plan: Record, cur: str) -> str:
+    now, was = plan["totals"], plan["current"]["totals"]
+    d_net = now["net_value"] - was["net_value"]
+    d_customers = now["customers"] - was["customers"]
+    net = f"{fmt.signed_money(d_net, cur)} net value"
+    if was["net_value"] > 0 and abs(d_net) >= 0.5:
+        net += f" ({'+' if d_net > 0 else ''}{fmt.pct(d_net / was['net_value'], 0)})"
+    customers = f"{fmt.signed_num(d_customers, 1)} expected customers"
+    if plan["objective"] in ("customers", "leads"):
+        if plan["objective"] == "leads":
+            customers = f"{fmt.signed_num(now['leads'] - was['leads'], 0)} leads"
+        return f"{customers}, {net}"
+    if plan["objective"] == "min_spend":
+        return (f"reaches the target for {fmt.money(now['spend'], cur)} "
+                f"({fmt.signed_money(now['spend'] - was['spend'], cur)} of spend), {net}")
+    return f"{net}, {customers}"

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2733;background:#f6f8fa}
 header{background:#1f6fb2;color:#fff;padding:18px 28px}header h1{margin:0 0 4px;font-size:22px}
-header p{margin:0;opacity:.9;font-size:14px}nav{padding:8px 28px;background:#e8eef4;font-size:14px}
+header p{margin:0;opacity:.9;font-size:14px}header p.headline{margin-top:8px;font-size:16px;opacity:1;font-weight:600}nav{padding:8px 28px;background:#e8eef4;font-size:14px}
 nav a{margin-right:16px;color:#1f6fb2;text-decoration:none}main{padding:8px 28px 40px;max-width:1200px}
 section{background:#fff;border:1px solid #dde3ea;border-radius:8px;padding:16px 20px;margin:16px 0}
 h2{font-size:18px;margin:0 0 10px}h3{font-size:15px;margin:14px 0 8px}
@@ -111,7 +111,9 @@ def render_html(data: ReportData) -> str:
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(sc['name'])} — chanopt report</title><style>{CSS}</style></head>"
-            f"<body><header><h1>{escape(sc['name'])} {pill}</h1><p>{meta}</p></header>"
+            f"<body><header><h1>{escape(sc['name'])} {pill}</h1><p>{meta}</p>"
+            f'<p class="headline" id="headline">{escape(doc["headline"])}</p></header>'
+
             f"<nav>{nav}</nav><main>{body}</main></body></html>\n")
 
 

@@ -58,7 +58,7 @@ def plan_markdown(doc: Record) -> str:
             f"chanopt {doc['package_version']}"]
     if sc["period"]:
         meta.insert(1, f"period {sc['period']}")
-    out += [" · ".join(meta), ""]
+    out += [" · ".join(meta), "", f"**{doc['headline']}**", ""]
     out += [f"- {n}" for n in doc["notes"]] + ([""] if doc["notes"] else [])
     if doc["channels"] and doc["totals"] is not None:
         out += _optimal_sections(doc, cur)

@@ -17,7 +17,7 @@ from .._version import __version__
 from ..results.constraints import CONSTRAINT_FIELDS
 from ..results.kpis import CHANNEL_COLUMNS, OPTIONAL_CHANNEL_COLUMNS
 from ..results.tables import Table
-from .cells import objective_text
+from .cells import headline, objective_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,7 +56,8 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def channel_records(table: Table | None, name_col: str = "name") -> list[dict[str, Any]]:
     if table is None:
         return []
-    keys = [k for k in (*CHANNEL_COLUMNS, *OPTIONAL_CHANNEL_COLUMNS, "why") if k in table]
+    keys = [k for k in (*CHANNEL_COLUMNS, *OPTIONAL_CHANNEL_COLUMNS, "why", "why_detail")
+            if k in table]
     out = []
     for name, row in table.rows():
         out.append({name_col: name, **{k: clean(row[k]) for k in keys}})
@@ -75,7 +76,7 @@ def plan_dict(result: PlanResult, repairs: tuple[Suggestion, ...] = ()) -> dict[
         {("name" if k == "constraint" else k): clean(row[k]) for k in CONSTRAINT_FIELDS}
         for _, row in result.constraint_table.rows()]
     fit = result.curve_fit
-    return {
+    data = {
         **header(status=str(result.status)),
         "scenario": {
             "name": sc.name, "file": str(sc.source) if sc.source else None,
@@ -111,6 +112,8 @@ def plan_dict(result: PlanResult, repairs: tuple[Suggestion, ...] = ()) -> dict[
         "warnings": list(result.warnings),
         "message": result.message,
     }
+    data["headline"] = headline(data)
+    return data
 
 
 def _periods(result: PlanResult) -> list[dict[str, Any]] | None:
@@ -131,7 +134,7 @@ def _periods(result: PlanResult) -> list[dict[str, Any]] | None:
 def solution_notes(result: PlanResult) -> list[str]:
     """What a reader must know about how this optimum was found (objective, integer
     choices, curve linearisation, what shadow prices mean)."""
-    notes = []
+    notes = [] if result.unspent_note is None else [result.unspent_note]
     if result.scenario.objective != "net_value":
         notes.append(f"objective: {objective_text(result.scenario, result.objective_value)}")
     if result.is_mip and result.channel_table is not None:

@@ -3,8 +3,11 @@ name such as "[bold]" prints as written."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
+from rich.console import Console, ConsoleOptions
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -43,17 +46,63 @@ from .cells import (
 Renderables = list[Any]
 
 
+@dataclass
+class Grid:
+    """A titled table that fits the terminal without cutting a value: when its columns are
+    wider than the terminal, the first column (the row label) is repeated and the others
+    continue in further tables; a text column (`wrap`) wraps rather than splits."""
+
+    title: str
+    headers: list[str]
+    rows: Rows
+    left: set[int] = field(default_factory=set)
+    wrap: set[int] = field(default_factory=set)
+
+    def _width(self, k: int) -> int:
+        return max(len(self.headers[k]), *(len(r[k]) for r in self.rows)) if self.rows \
+            else len(self.headers[k])
+
+    def _table(self, title: str, columns: list[int], width: int) -> Table:
+        table = Table(title=Text(title), title_justify="left")
+        fixed = sum(self._width(k) + 3 for k in columns if k not in self.wrap) + 1
+        for k in columns:
+            wraps = k in self.wrap
+            table.add_column(Text(self.headers[k]), justify="left" if k in self.left else "right",
+                             no_wrap=not wraps, overflow="fold",
+                             max_width=max(12, width - fixed - 3) if wraps else None)
+        for row in self.rows:
+            table.add_row(*(Text(row[k]) for k in columns))
+        return table
+
+    def chunks(self, width: int) -> list[list[int]]:
+        """Columns per table: the label, then as many as fit (wrapping columns count short)."""
+        need = {k: (12 if k in self.wrap else self._width(k)) + 3 for k in range(len(self.headers))}
+        out, current = [], [0]
+        used = 1 + need[0]
+        for k in range(1, len(self.headers)):
+            if used + need[k] > width and len(current) > 1:
+                out.append(current)
+                current, used = [0], 1 + need[0]
+            current.append(k)
+            used += need[k]
+        out.append(current)
+        return out
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Table]:
+        parts = self.chunks(options.max_width)
+        for n, columns in enumerate(parts):
+            title = self.title if n == 0 else "(continued)"
+            yield self._table(title, columns, options.max_width)
+
+
 def grid(title: str, headers: list[str], rows: Rows, text_columns: int = 1,
-         no_wrap_first: bool = False, left: tuple[int, ...] = ()) -> Table:
+         no_wrap_first: bool = False, left: tuple[int, ...] = (),
+         wrap: tuple[int, ...] = ()) -> Grid:
     """A titled table: the first `text_columns` columns (and `left`) left-aligned, numbers
-    right-aligned."""
-    table = Table(title=Text(title), title_justify="left")
-    for i, h in enumerate(headers):
-        table.add_column(Text(h), justify="left" if i < text_columns or i in left else "right",
-                         no_wrap=no_wrap_first and i == 0)
-    for row in rows:
-        table.add_row(*(Text(c) for c in row))
-    return table
+    right-aligned; `wrap` columns hold text that may wrap."""
+    del no_wrap_first  # labels never wrap
+    return Grid(title, headers, rows, {i for i in range(len(headers))
+                                       if i < text_columns or i in left}, set(wrap))
 
 
 def plan_tables(doc: Record) -> Renderables:
@@ -63,6 +112,7 @@ def plan_tables(doc: Record) -> Renderables:
     cur = sc["currency"]
     out: Renderables = []
     title = f"{sc['name']} — {doc['status']} ({doc['solver']}, inputs {sc['input_hash']})"
+    out.append(f"[bold]{escape(doc['headline'])}[/]")
     if not doc["channels"]:
         out.append(f"[bold red]{escape(title)}[/]")
         out.append("[bold]No plan satisfies every constraint:[/]")
@@ -79,12 +129,8 @@ def plan_tables(doc: Record) -> Renderables:
                                      ("Periods", PERIOD_HEADERS, kpi_rows)):
             if rows:
                 out.append(grid(heading, heads, rows))
-        why = Table(title="Why each channel got what it got", title_justify="left")
-        why.add_column("Channel", no_wrap=True)
-        why.add_column("Reason")
-        for c in doc["channels"]:
-            why.add_row(Text(str(c["name"])), Text(c["why"]))
-        out.append(why)
+        out.append(grid("Why each channel got what it got", ["Channel", "Reason"],
+                        [[str(c["name"]), c["why"]] for c in doc["channels"]], 2, wrap=(1,)))
         out.append(grid("Totals", ["", "Optimal", "Current"],
                         totals_cells(doc["totals"], doc["current"]["totals"], cur)))
         gain = "net value" if doc["objective"] == "net_value" else "objective"

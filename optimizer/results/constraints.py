@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import fmt
-from ..lp.kinds import ROW_KINDS, ColKind, Measure, Price, RowKind, unit_of
+from ..lp.kinds import ROW_KINDS, ColKind, Measure, Price, RowKind, Scope, unit_of
 from ..lp.program import LinearProgram, channel_spend, period_sum
 from ..scenario.model import Channel, Scenario
 from .tables import Table
@@ -98,8 +98,11 @@ def _shares(lp: LinearProgram, s: _Sums, spend_ch: np.ndarray, p: np.ndarray) ->
     return part / s.total
 
 
-def shadow_prices(lp: LinearProgram, duals: np.ndarray | None, s: _Sums) -> np.ndarray:
-    """d(objective) / d(limit as written) per row, from the duals of the stored rows."""
+def shadow_prices(lp: LinearProgram, duals: np.ndarray | None, s: _Sums,
+                  reduced: np.ndarray | None = None) -> np.ndarray:
+    """d(objective) / d(limit as written) per row, from the duals of the stored rows, plus,
+    for a limit that is also a column bound (the end of a channel's tiers), the reduced
+    costs of those columns: a solver may put the price on either."""
     if duals is None:
         return np.full(lp.n_rows, np.nan)
     y = duals * lp.row_scale
@@ -117,6 +120,8 @@ def shadow_prices(lp: LinearProgram, duals: np.ndarray | None, s: _Sums) -> np.n
     out = np.empty(lp.n_rows)
     for price, mask in _masks(lp, "price").items():
         out[mask] = by_price[price][mask]
+    if reduced is not None and lp.bound_link is not None and lp.bound_link.nnz:
+        out = out + lp.bound_link @ -reduced  # reduced costs: minimisation convention
     return np.where(np.abs(out) < 1e-9, 0.0, out)
 
 
@@ -144,7 +149,8 @@ def binding_rows(lp: LinearProgram, x: np.ndarray, duals: np.ndarray | None, s: 
 
 
 def constraint_table(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
-                     duals: np.ndarray | None, tol: float = 1e-7) -> Table:
+                     duals: np.ndarray | None, tol: float = 1e-7,
+                     reduced: np.ndarray | None = None) -> Table:
     """One row per constraint: limit, activity, slack, binding, shadow price."""
     s = _Sums(scenario, lp, x)
     names_c, names_g, names_p = lp.names.channels, lp.names.groups, lp.names.periods
@@ -159,7 +165,7 @@ def constraint_table(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
         "limit": lp.row_limit,
         "activity": activities(scenario, lp, x, s),
         "binding": binding_rows(lp, x, duals, s, tol),
-        "shadow_price": shadow_prices(lp, duals, s),
+        "shadow_price": shadow_prices(lp, duals, s, reduced),
         "unit": [unit_of(k, lp.objective) for k in lp.row_kind],
     }
     if names_p:
@@ -219,8 +225,15 @@ def row_context(scenario: Scenario, lp: LinearProgram, r: int, activity: float =
         "activity_ratio": fmt.ratio(activity), "activity_num": fmt.num(activity),
         "best": fmt.ratio(ch.first_ratio) if ch is not None else "",
         "what": CAPACITY_WHAT.get(kind, ""),
+        "group_capacity": fmt.money(_group_capacity(scenario, group.channels), cur)
+        if group is not None else "",
         "marginal_cpl": fmt.money(marginal, cur, 2),
     }
+
+
+def _group_capacity(scenario: Scenario, members: tuple[str, ...]) -> float:
+    """Most the group's channels can spend together (their upper bounds)."""
+    return float(sum(scenario.spend_bounds(scenario.channel(name))[2] for name in members))
 
 
 def describe(scenario: Scenario, lp: LinearProgram, r: int) -> str:
@@ -236,6 +249,30 @@ def violation(scenario: Scenario, lp: LinearProgram, r: int, activity: float) ->
     template = info.violation_eq if lp.is_eq[r] and info.violation_eq else info.violation
     return template.format(describe=describe(scenario, lp, r),
                            **row_context(scenario, lp, r, activity))
+
+
+def unspent_note(scenario: Scenario, lp: LinearProgram, x: np.ndarray, table: Table
+                 ) -> str | None:
+    """Why budget stays unspent, from the binding rows that block more spending (None when
+    the budget is spent, or binds)."""
+    cur = scenario.currency
+    spend = float(channel_spend(lp, x).sum())
+    left = scenario.budget - spend
+    binding = table["binding"].astype(bool)
+    if left <= 1e-6 * max(1.0, scenario.budget) or binding[lp.budget_row]:
+        return None
+    shared = [r for r in np.flatnonzero(binding)
+              if r != lp.budget_row and ROW_KINDS[lp.row_kind[r]].scope is not Scope.OWN
+              and not ROW_KINDS[lp.row_kind[r]].structural]
+    priced = [r for r in shared if abs(table["shadow_price"][r]) > 1e-9]
+    blocking = priced or shared
+    reasons = [ROW_KINDS[lp.row_kind[r]].unspent.format(
+        describe=describe(scenario, lp, int(r)), **row_context(scenario, lp, int(r)))
+        for r in blocking]
+    why = "; ".join(dict.fromkeys(reasons)) if reasons else (
+        "every channel is at its limit or its next dollar would return less than it costs")
+    return (f"{fmt.money(left, cur)} of the {fmt.money(scenario.budget, cur)} budget stays "
+            f"unspent: {why}")
 
 
 def broken_rows(lp: LinearProgram, x: np.ndarray, tol: float = 1e-6) -> np.ndarray:

@@ -23,11 +23,12 @@ from ..lp.curves import CurveFit, CurveTiers, linearise
 from ..lp.program import LinearProgram, fill_tiers, tier_order_violations
 from ..scenario.model import Scenario
 from ..status import Status
-from .constraints import constraint_table, current_violations
+from .constraints import constraint_table, current_violations, unspent_note
 from .explain import explain_channels
 from .kpis import evaluate, totals
 from .periods import period_tables
 from .tables import Table
+from .ties import find_ties
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,6 +72,8 @@ class PlanResult:
     options: SolveOptions = field(default_factory=SolveOptions, repr=False)
     curve_tiers: CurveTiers = field(default_factory=dict, repr=False)
     """The tiers that stood for each response curve in `lp` (empty without curves)."""
+    unspent_note: str | None = None
+    """Why budget stays unspent (None when it is all spent or the budget binds)."""
 
     # ------------------------------------------------------------ DataFrame views
 
@@ -193,9 +196,9 @@ def optimize(scenario: Scenario, solver: str = "highs", *, time_limit: float | N
 
         write_model(lp, export_model)
     out = solve(lp, options)
-    duals, x_raw = out.duals, out.x
+    duals, x_raw, reduced = out.duals, out.x, out.reduced_costs
     if lp.is_mip and x_raw is not None:
-        x_raw, duals = fixed_integer_duals(lp, x_raw, options)
+        x_raw, duals, reduced = fixed_integer_duals(lp, x_raw, options)
     current, current_x = current_plan(scenario, lp)
     common: dict[str, Any] = {
         "scenario": scenario, "solver": out.solver, "current_table": current,
@@ -211,14 +214,14 @@ def optimize(scenario: Scenario, solver: str = "highs", *, time_limit: float | N
             conflicts = explain_infeasible(scenario, lp, options)
         return PlanResult(status=out.status, channel_table=None, totals=None,
                           constraint_table=None, conflicts=conflicts, **common)
-    x, channels, table = solution_tables(scenario, lp, x_raw, duals)
+    x, channels, table = solution_tables(scenario, lp, x_raw, duals, reduced, options)
     kpi_tables = period_tables(scenario, lp, x) if scenario.periods else (None, None)
     return PlanResult(status=out.status, channel_table=channels,
                       totals=totals(scenario, channels), constraint_table=table, tier_spend=x,
                       warnings=_warnings(scenario, lp, x, out.status, out.mip_gap, curve_fit),
                       objective_value=objective_value(scenario, lp, x),
                       period_spend_table=kpi_tables[0], period_kpi_table=kpi_tables[1],
-                      **common)
+                      unspent_note=unspent_note(scenario, lp, x, table), **common)
 
 
 def fit_curves(scenario: Scenario, options: SolveOptions) -> tuple[CurveTiers, CurveFit | None]:
@@ -281,22 +284,29 @@ def objective_value(scenario: Scenario, lp: LinearProgram, x: np.ndarray) -> flo
 
 
 def solution_tables(scenario: Scenario, lp: LinearProgram, x_raw: np.ndarray,
-                    duals: np.ndarray | None) -> tuple[np.ndarray, Table, Table]:
-    """(column values without solver noise, per-channel KPIs with their `why`, the
-    constraint table) of a solution of `lp`."""
+                    duals: np.ndarray | None, reduced: np.ndarray | None = None,
+                    options: SolveOptions | None = None) -> tuple[np.ndarray, Table, Table]:
+    """(column values without solver noise, per-channel KPIs with their `why` and its
+    basis `why_detail`, the constraint table) of a solution of `lp`. With `options`, ties
+    (alternative optima) are looked for with that backend."""
     x = np.clip(x_raw, lp.lb, lp.ub)
     x[x < 1e-9] = 0.0  # solver noise (a billionth of a currency unit), not spend
     channels = evaluate(scenario, lp, x)
-    table = constraint_table(scenario, lp, x, duals)
-    why = explain_channels(scenario, lp, x, table, channels["marginal_cpl"])
-    return x, channels.with_column("why", why), table
+    table = constraint_table(scenario, lp, x, duals, reduced=reduced)
+    ties = None
+    if options is not None and reduced is not None:
+        ties = find_ties(lp.with_integers_fixed(x) if lp.is_mip else lp, x, reduced, options)
+    reasons = explain_channels(scenario, lp, x, table, channels["marginal_cpl"], duals,
+                               reduced, ties)
+    channels = channels.with_column("why", [r.text for r in reasons])
+    return x, channels.with_column("why_detail", [r.record() for r in reasons]), table
 
 
 def fixed_integer_duals(lp: LinearProgram, x: np.ndarray, options: SolveOptions
-                        ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Re-solve the LP with the integer choices fixed: its x (same objective) and its duals,
-    the only shadow prices a mixed-integer plan has."""
+                        ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Re-solve the LP with the integer choices fixed: its x (same objective), its duals and
+    reduced costs, the only prices a mixed-integer plan has."""
     fixed = solve(lp.with_integers_fixed(x), options.unlimited)
     if fixed.status is not Status.OPTIMAL or fixed.x is None:
-        return x, None
-    return fixed.x, fixed.duals
+        return x, None, None
+    return fixed.x, fixed.duals, fixed.reduced_costs
