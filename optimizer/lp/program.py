@@ -10,6 +10,7 @@ never reach a solver.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -105,12 +106,24 @@ class LinearProgram:
             self._index.update({self.row_key(r): r for r in range(self.n_rows)})
         return self._index.get(key)
 
+    @cached_property
+    def _kind_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per row and per column the position of its kind in RowKind / ColKind."""
+        rows = {k: i for i, k in enumerate(RowKind)}
+        cols = {k: i for i, k in enumerate(ColKind)}
+        return (np.array([rows[k] for k in self.row_kind], dtype=np.int16),
+                np.array([cols[k] for k in self.col_kind], dtype=np.int16))
+
     def rows_of(self, kind: RowKind, channel: int | None = None) -> np.ndarray:
         """Positions of the rows of one kind (of one channel)."""
-        mask = np.fromiter((k is kind for k in self.row_kind), bool, self.n_rows)
+        mask = self._kind_codes[0] == list(RowKind).index(kind)
         if channel is not None:
             mask &= self.row_channel == channel
         return np.flatnonzero(mask)
+
+    def cols_of(self, kind: ColKind) -> np.ndarray:
+        """Mask of the columns of one kind."""
+        return self._kind_codes[1] == list(ColKind).index(kind)
 
     @property
     def budget_row(self) -> int:
@@ -191,6 +204,19 @@ def channel_spend(lp: LinearProgram, x: np.ndarray) -> np.ndarray:
     """Spend per channel: media spend over all periods plus fixed costs."""
     return np.bincount(lp.col_channel, weights=x * lp.col_spend,
                        minlength=len(lp.names.channels))
+
+
+def next_dollar(lp: LinearProgram, x: np.ndarray) -> np.ndarray:
+    """Mask of each channel's next dollar under plan x: per channel and period, its first
+    tier column with room left."""
+    finite = np.where(np.isfinite(lp.ub), lp.ub, 1.0)
+    room = lp.is_tier & ((lp.ub - x) > 1e-6 * np.maximum(1.0, finite))
+    key = lp.col_period * len(lp.names.channels) + lp.col_channel
+    order = np.flatnonzero(room)
+    _, first = np.unique(key[order], return_index=True)
+    out = np.zeros(lp.n_cols, dtype=bool)
+    out[order[first]] = True
+    return out
 
 
 def period_sum(lp: LinearProgram, values: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from .. import fmt
 from ..lp.kinds import ROW_KINDS, ColKind, RowKind, Scope
-from ..lp.program import LinearProgram, channel_spend
+from ..lp.program import LinearProgram, channel_spend, next_dollar
 from ..scenario.model import Channel, Scenario
 from .constraints import describe, row_context
 from .tables import Table
@@ -42,13 +42,17 @@ SAME = {"net_value": "net value", "customers": "number of customers", "leads": "
 @dataclass(frozen=True)
 class Reason:
     text: str
-    code: str  # see REASON_CODES in docs/json-schema.md
+    code: str  # see docs/json-schema.md (why_detail)
     constraints: tuple[str, ...] = ()
     ties_with: tuple[str, ...] = ()
+    moves: str = ""  # in a tie: "in" (this channel can take spend) or "out" (give it up)
 
     def record(self) -> dict[str, object]:
-        return {"code": self.code, "constraints": list(self.constraints),
-                "ties_with": list(self.ties_with)}
+        out: dict[str, object] = {"code": self.code, "constraints": list(self.constraints),
+                                  "ties_with": list(self.ties_with)}
+        if self.moves:
+            out["moves"] = self.moves
+        return out
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class _Context:
     ties: Ties
     marginal_cpl: np.ndarray
     columns: sp.csc_matrix  # A by columns, to read a channel's next dollar
+    next_cols: dict[int, np.ndarray]  # per channel its next dollar's columns (next_dollar)
 
     @property
     def better(self) -> str:
@@ -76,7 +81,7 @@ def explain_channels(scenario: Scenario, lp: LinearProgram, x: np.ndarray, table
     (minimisation convention, stored rows)."""
     ctx = _Context(scenario, lp, x, table, None if duals is None else -duals,
                    None if reduced is None else -reduced, ties or Ties(()), marginal_cpl,
-                   lp.A.tocsc())
+                   lp.A.tocsc(), _by_channel(lp, next_dollar(lp, x)))
     spend = channel_spend(lp, x)
     binding = np.flatnonzero(table["binding"].astype(bool))
     own: dict[int, list[int]] = {}
@@ -90,6 +95,14 @@ def explain_channels(scenario: Scenario, lp: LinearProgram, x: np.ndarray, table
         out.append(_funded(ctx, i, ch, rows, binding) if funded
                    else _unfunded(ctx, i, ch, binding))
     return out
+
+
+def _by_channel(lp: LinearProgram, mask: np.ndarray) -> dict[int, np.ndarray]:
+    cols = np.flatnonzero(mask)
+    out: dict[int, list[int]] = {}
+    for j, i in zip(cols.tolist(), lp.col_channel[cols].tolist(), strict=True):
+        out.setdefault(int(i), []).append(j)
+    return {i: np.asarray(v, dtype=np.int64) for i, v in out.items()}
 
 
 # ------------------------------------------------------------------------------ ties
@@ -108,14 +121,14 @@ def _tie(ctx: _Context, i: int) -> Reason | None:
     if not tie.partners:  # the channel against unspent budget
         text = (f"ties with leaving budget unspent: up to {fmt.money(tie.amount, cur)} more "
                 f"on {names[tie.channel]} gives the same {same}")
-        return Reason(text, "tie", (), ("unspent budget",))
+        return Reason(text, "tie", (), ("unspent budget",), "in")
     if tie.constant_total:
         text = (f"ties with {_join(others)}: any split of {fmt.money(tie.total, cur)} between "
                 f"them gives the same {same}")
     else:
         text = (f"ties with {_join(others)}: moving up to {fmt.money(tie.amount, cur)} into "
                 f"{names[tie.channel]} gives the same {same}")
-    return Reason(text, "tie", (), tuple(others))
+    return Reason(text, "tie", (), tuple(others), "in" if i == tie.channel else "out")
 
 
 def _join(names: list[str]) -> str:
@@ -132,8 +145,9 @@ def _funded(ctx: _Context, i: int, ch: Channel, own: list[int], binding: np.ndar
         return tie
     lp, price = ctx.lp, ctx.table["shadow_price"]
     cols = _next_columns(ctx, i)
+    block = ctx.columns[:, cols].tocsr() if cols.size and own else None
     for r in own:  # its own caps: binding, and its next dollar would break it
-        if not cols.size or np.any(ctx.columns[r, cols].toarray() > 1e-12):
+        if block is None or np.any(block[r].toarray() > 1e-12):
             return _from_row(ctx, i, r, "own_limit")
     for r in own:  # a minimum holds it up only when its price says so
         if abs(price[r]) > 1e-9:
@@ -165,7 +179,7 @@ def _units(ctx: _Context, i: int, ch: Channel) -> Reason | None:
     if ch.unit is None or not ctx.lp.is_mip:
         return None
     cols = np.flatnonzero((ctx.lp.col_channel == i) &
-                          np.array([k is ColKind.UNITS for k in ctx.lp.col_kind]))
+                          ctx.lp.cols_of(ColKind.UNITS))
     if not cols.size:
         return None
     n = round(ctx.x[cols[0]])
@@ -183,15 +197,10 @@ def _from_row(ctx: _Context, i: int, r: int, code: str) -> Reason:
 
 def _next_columns(ctx: _Context, i: int) -> np.ndarray:
     """Channel i's next dollar: per period, its first tier column with room."""
-    lp = ctx.lp
-    own = lp.is_tier & (lp.col_channel == i)
-    room = own & (ctx.x < lp.ub - 1e-6 * np.maximum(1.0, np.where(np.isfinite(lp.ub), lp.ub, 1.0)))
-    out = []
-    for p in np.unique(lp.col_period[own]):
-        cols = np.flatnonzero(room & (lp.col_period == p))
-        if cols.size:
-            out.append(int(cols[0]))
-    return np.asarray(out, dtype=np.int64)
+    return ctx.next_cols.get(i, _NONE)
+
+
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 def _contributions(ctx: _Context, i: int, binding: np.ndarray) -> list[tuple[int, float]]:
@@ -295,7 +304,7 @@ def _switched_off(ctx: _Context, i: int, ch: Channel, binding: np.ndarray) -> Re
     """A mixed-integer plan's on/off choice for a channel it does not use."""
     lp = ctx.lp
     active = np.flatnonzero((lp.col_channel == i) &
-                            np.array([k is ColKind.ACTIVE for k in lp.col_kind]))
+                            lp.cols_of(ColKind.ACTIVE))
     if not active.size or ctx.x[active[0]] > 0.5:
         return None
     cur = ctx.scenario.currency
