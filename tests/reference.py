@@ -31,6 +31,7 @@ class RefSolution:
     objective: float | None = None  # in the scenario's objective (spend for min_spend)
     media: np.ndarray | None = None  # (periods, channels) media spend
     fixed: np.ndarray | None = None  # (channels,) fixed cost paid
+    shape: tuple | None = None  # each column empty/full/partial, and the rows held tight
 
     @property
     def spend(self) -> np.ndarray | None:
@@ -373,7 +374,25 @@ def solve(scenario, curves: str = "chord") -> RefSolution:
         fixed[i] = round(x[col]) * scenario.channels[i].fixed_cost
     value = float(c @ x)
     return RefSolution(status, -value if scenario.objective == "min_spend" else value,
-                       media, fixed)
+                       media, fixed, _shape(x, ub, A, low, high))
+
+
+def _shape(x: np.ndarray, ub: np.ndarray, A: sp.csr_matrix, low: np.ndarray,
+           high: np.ndarray, tol: float = 1e-7) -> tuple:
+    """What a plan's shape is in docs/model.md (sensitivity ranging): which segments are
+    empty, full or in between, and which constraints hold with equality because of the
+    plan (not a row with no coefficients, which holds for any plan)."""
+    scale = tol * np.maximum(1.0, np.where(np.isfinite(ub), ub, 1.0))
+    cols = tuple(np.where(x <= scale, 0, np.where(x >= ub - scale, 2, 1)).tolist())
+    ax = A @ x
+    size = abs(A) @ np.abs(x)
+    near = tol * (1.0 + size)
+    tight = (np.isfinite(low) & (np.abs(ax - low) <= near + tol * np.abs(low))) | \
+        (np.isfinite(high) & (np.abs(ax - high) <= near + tol * np.abs(high)))
+    # a row whose coefficients are all zero (a channel exactly at its floor's ratio) holds
+    # whatever the plan: not part of its shape
+    tight &= np.asarray(abs(A).max(axis=1).todense()).ravel() > 1e-12 * (1.0 + np.abs(A).max())
+    return cols, tuple(np.flatnonzero(tight).tolist())
 
 
 # --------------------------------------------------------------------------- checking plans

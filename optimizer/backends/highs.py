@@ -108,6 +108,11 @@ class HighsSession:
         lower = upper if self.lp.is_eq[row] else -self._inf
         self._h.changeRowBounds(int(row), lower, upper)
 
+    def set_coefficients(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
+        """New values of matrix entries (row, col), zero or not before."""
+        for r, j, v in zip(rows.tolist(), cols.tolist(), values.tolist(), strict=True):
+            self._h.changeCoeff(int(r), int(j), float(v))
+
     def set_costs(self, c: np.ndarray) -> None:
         """A new objective (maximised), same columns."""
         idx = np.arange(self.lp.n_cols, dtype=np.int32)

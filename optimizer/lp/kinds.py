@@ -93,6 +93,20 @@ class Moves(enum.Enum):
     NEG_PREVIOUS = "- 1 on the row's channel's media columns of the period before"
 
 
+class Quantity(enum.Enum):
+    """What a limit counts, for showing it (and its shadow price) in words."""
+
+    MONEY = "currency"
+    RATIO = "a CLV:CPA ratio"
+    SHARE = "a share of spend"
+    CHANGE = "a relative change"
+    LEADS = "leads"
+    SQLS = "SQLs"
+    CUSTOMERS = "customers"
+    CHANNELS = "channels"
+    TARGET = "the target's metric"
+
+
 class Scope(enum.Enum):
     """Whose spend a binding row limits, for the reasons given per channel. OWN rows are
     the channel's own limits (binding is reason enough when they cap); the others are
@@ -136,9 +150,13 @@ class RowKindInfo:
     scaled: bool = False  # stored scaled to a largest coefficient of 1
     describe_eq: str = ""  # wording when the row is an equality
     violation_eq: str = ""
+    label: str = "{kind}"  # the constraint's name in words ({channel}, {group}, {period})
+    quantity: Quantity = Quantity.MONEY  # what the limit counts
+    price_per: tuple[float, str] | None = None  # shown price: (step of the limit, words)
 
 
-def _capacity(unit: str, what: str, quantity: str) -> RowKindInfo:
+def _capacity(unit: str, what: str, quantity: str, counts: Quantity, one: str
+              ) -> RowKindInfo:
     """Sales capacity (leads, SQLs or customers): a right-hand side the portfolio shares."""
     return RowKindInfo(unit, "<=", Price.NEG, Measure.ROW,
                        f"at most {{limit_num}} {what} in total ({{kind}})",
@@ -146,7 +164,9 @@ def _capacity(unit: str, what: str, quantity: str) -> RowKindInfo:
                        f"limited by sales capacity (at most {{limit_num}} {what}, {{kind}})",
                        Scope.PORTFOLIO, repair=Repair.RHS,
                        repair_text="raise {kind} from {current} to {proposed}",
-                       repair_field=("constraints", "{kind}"), reads=(quantity, 1.0))
+                       repair_field=("constraints", "{kind}"), reads=(quantity, 1.0),
+                       label=f"Sales capacity ({what}, {{kind}})", quantity=counts,
+                       price_per=(1.0, f"per extra {one} of capacity"))
 
 
 ROW_KINDS: dict[RowKind, RowKindInfo] = {
@@ -158,19 +178,22 @@ ROW_KINDS: dict[RowKind, RowKindInfo] = {
         repair=Repair.RHS, conflict_priority=9,
         describe_eq="use_full_budget: total spend must equal the {limit_money} budget",
         violation_eq="spend totals {activity_money} but use_full_budget requires exactly "
-                     "{limit_money}"),
+                     "{limit_money}",
+        label="Budget"),
     RowKind.MAX_SPEND: RowKindInfo(
         "per $1 of maximum spend", "<=", Price.NEG, Measure.ROW,
         "{channel} may spend at most {limit_money} ({source_above})",
         "{channel} spends {activity_money}, above its maximum of {limit_money} "
         "({source_above})",
-        "at {source_limit} ({limit_money})", Scope.OWN, repair=Repair.RHS),
+        "at {source_limit} ({limit_money})", Scope.OWN, repair=Repair.RHS,
+        label="{channel}: maximum spend ({source})"),
     RowKind.MIN_SPEND: RowKindInfo(
         "per $1 of minimum spend", ">=", Price.POS, Measure.NEG_ROW,
         "{channel} must spend at least {limit_money} ({source_below})",
         "{channel} spends {activity_money}, below its minimum of {limit_money} ({source})",
         "held at its minimum ({limit_money}, {source}); it earns less than other channels "
-        "at the margin", Scope.OWN, repair=Repair.RHS, conflict_priority=8),
+        "at the margin", Scope.OWN, repair=Repair.RHS, conflict_priority=8,
+        label="{channel}: minimum spend ({source})"),
     RowKind.FLOOR: RowKindInfo(
         "per 1.0 of the CLV:CPA floor", ">=", Price.CHANNEL_SPEND, Measure.CHANNEL_RATIO,
         "{channel} must keep CLV:CPA at or above {limit_plain} (its best, at the first "
@@ -182,7 +205,9 @@ ROW_KINDS: dict[RowKind, RowKindInfo] = {
         repair_text="lower {channel_possessive} CLV:CPA floor from {current} to {proposed} "
                     "(min_clv_to_cpa on the channel)",
         repair_field=("channels", "{channel}", "min_clv_to_cpa"), conflict_priority=7,
-        scaled=True, moves=Moves.CHANNEL_SPEND, reads=("value", -1.0)),
+        scaled=True, moves=Moves.CHANNEL_SPEND, reads=("value", -1.0),
+        label="{channel}: CLV:CPA floor", quantity=Quantity.RATIO,
+        price_per=(0.1, "per 0.1 of the floor")),
     RowKind.BLENDED_FLOOR: RowKindInfo(
         "per 1.0 of the blended CLV:CPA floor", ">=", Price.TOTAL, Measure.BLENDED_RATIO,
         "blended CLV:CPA must be at least {limit_plain} (min_blended_clv_to_cpa)",
@@ -191,10 +216,14 @@ ROW_KINDS: dict[RowKind, RowKindInfo] = {
         relaxed=0.0, round_to=0.01,
         repair_text="lower min_blended_clv_to_cpa from {current} to {proposed}",
         repair_field=("constraints", "min_blended_clv_to_cpa"), scaled=True,
-        moves=Moves.TOTAL_SPEND, reads=("value", -1.0)),
-    RowKind.MAX_LEADS: _capacity("per lead of capacity", "leads", "leads"),
-    RowKind.MAX_SQLS: _capacity("per SQL of capacity", "SQLs", "sqls"),
-    RowKind.MAX_CUSTOMERS: _capacity("per customer of capacity", "customers", "customers"),
+        moves=Moves.TOTAL_SPEND, reads=("value", -1.0),
+        label="Blended CLV:CPA floor", quantity=Quantity.RATIO,
+        price_per=(0.1, "per 0.1 of the floor")),
+    RowKind.MAX_LEADS: _capacity("per lead of capacity", "leads", "leads", Quantity.LEADS,
+                                 "lead"),
+    RowKind.MAX_SQLS: _capacity("per SQL of capacity", "SQLs", "sqls", Quantity.SQLS, "SQL"),
+    RowKind.MAX_CUSTOMERS: _capacity("per customer of capacity", "customers", "customers",
+                                     Quantity.CUSTOMERS, "customer"),
     RowKind.GROUP_MIN: RowKindInfo(
         "per 1.0 (100 points) of share", ">=", Price.TOTAL, Measure.SHARE,
         "group {group} must take at least {limit_pct} of total spend (min_share)",
@@ -205,7 +234,9 @@ ROW_KINDS: dict[RowKind, RowKindInfo] = {
                 "{group_capacity}",
         repair_text="lower group {group} min_share from {current} to {proposed}",
         repair_field=("constraints", "groups", "{group}", "min_share"),
-        moves=Moves.TOTAL_SPEND),
+        moves=Moves.TOTAL_SPEND,
+        label="Group {group}: minimum share", quantity=Quantity.SHARE,
+        price_per=(0.01, "per percentage point of min_share")),
     RowKind.GROUP_MAX: RowKindInfo(
         "per 1.0 (100 points) of share", "<=", Price.NEG_TOTAL, Measure.SHARE,
         "group {group} may take at most {limit_pct} of total spend (max_share)",
@@ -214,66 +245,86 @@ ROW_KINDS: dict[RowKind, RowKindInfo] = {
         homogeneous=True, repair=Repair.PARAMETER, relaxed=1.0, round_to=0.001,
         repair_text="raise group {group} max_share from {current} to {proposed}",
         repair_field=("constraints", "groups", "{group}", "max_share"),
-        moves=Moves.NEG_TOTAL_SPEND),
+        moves=Moves.NEG_TOTAL_SPEND,
+        label="Group {group}: maximum share", quantity=Quantity.SHARE,
+        price_per=(0.01, "per percentage point of max_share")),
     RowKind.PERIOD_BUDGET: RowKindInfo(
         "per $1 of the period's budget", "<=", Price.NEG, Measure.ROW,
         "spend in {period} may not exceed its {limit_money} budget",
         "spend in {period} is above its {limit_money} budget",
-        "limited by the {limit_money} budget of {period}", Scope.PORTFOLIO),
+        "limited by the {limit_money} budget of {period}", Scope.PORTFOLIO,
+        label="{period}: budget"),
     RowKind.PERIOD_MIN_SPEND: RowKindInfo(
         "per $1 of the period's minimum spend", ">=", Price.POS, Measure.NEG_ROW,
         "{channel} must spend at least {limit_money} in {period}",
         "{channel} spends {activity_money} in {period}, below its minimum of {limit_money}",
-        "held at its {limit_money} minimum in {period}", Scope.OWN),
+        "held at its {limit_money} minimum in {period}", Scope.OWN,
+        label="{channel}: minimum spend in {period}"),
     RowKind.PERIOD_MAX_SPEND: RowKindInfo(
         "per $1 of the period's maximum spend", "<=", Price.NEG, Measure.ROW,
         "{channel} may spend at most {limit_money} in {period}",
         "{channel} spends {activity_money} in {period}, above its maximum of {limit_money}",
-        "at its {limit_money} maximum in {period}", Scope.OWN),
+        "at its {limit_money} maximum in {period}", Scope.OWN,
+        label="{channel}: maximum spend in {period}"),
     RowKind.PACING_UP: RowKindInfo(
         "per 1.0 (100 points) of allowed change between periods", "<=", Price.NEG_PREVIOUS,
         Measure.CHANGE_UP,
         "{channel}'s spend may rise at most {limit_pct0} from the period before {period} "
         "(max_period_change)",
         reason="limited by pacing: spend may rise at most {limit_pct0} into {period}",
-        scope=Scope.OWN, homogeneous=True, moves=Moves.NEG_PREVIOUS),
+        scope=Scope.OWN, homogeneous=True, moves=Moves.NEG_PREVIOUS,
+        label="{channel}: rise into {period} (max_period_change)",
+        quantity=Quantity.CHANGE,
+        price_per=(0.01, "per percentage point of max_period_change")),
     RowKind.PACING_DOWN: RowKindInfo(
         "per 1.0 (100 points) of allowed change between periods", "<=", Price.NEG_PREVIOUS,
         Measure.CHANGE_DOWN,
         "{channel}'s spend may fall at most {limit_pct0} from the period before {period} "
         "(max_period_change)",
         reason="held up by pacing: spend may fall at most {limit_pct0} into {period}",
-        scope=Scope.OWN, homogeneous=True, moves=Moves.NEG_PREVIOUS),
+        scope=Scope.OWN, homogeneous=True, moves=Moves.NEG_PREVIOUS,
+        label="{channel}: fall into {period} (max_period_change)",
+        quantity=Quantity.CHANGE,
+        price_per=(0.01, "per percentage point of max_period_change")),
     RowKind.PERIOD_SHARE: RowKindInfo(
         "per 1.0 (100 points) of period share", "<=", Price.NEG_TOTAL, Measure.SHARE,
         "{period} may take at most {limit_pct} of total spend (max_period_share)",
         reason="limited by max_period_share ({period} may take at most {limit_pct})",
-        scope=Scope.PORTFOLIO, homogeneous=True, moves=Moves.NEG_TOTAL_SPEND),
+        scope=Scope.PORTFOLIO, homogeneous=True, moves=Moves.NEG_TOTAL_SPEND,
+        label="{period}: share of spend (max_period_share)",
+        quantity=Quantity.SHARE,
+        price_per=(0.01, "per percentage point of max_period_share")),
     RowKind.ACTIVE: RowKindInfo(
         "none: links spend to the on/off choice", "<=", Price.NONE, Measure.ROW,
-        "{channel} spends only if it is switched on", structural=True, definition=True),
+        "{channel} spends only if it is switched on", structural=True, definition=True,
+        label="{channel}: on or off"),
     RowKind.MIN_BUY: RowKindInfo(
         "per $1 of minimum buy (while the channel stays on)", ">=", Price.ACTIVE,
         Measure.CHANNEL_SPEND,
         "{channel} spends either $0 or at least {limit_money} ({source})",
         "{channel} spends {activity_money}, below its minimum buy of {limit_money}",
-        "held at its minimum buy ({limit_money}, {source})", Scope.OWN),
+        "held at its minimum buy ({limit_money}, {source})", Scope.OWN,
+        label="{channel}: minimum buy"),
     RowKind.UNITS: RowKindInfo(
         "none: whole units are an integer choice", "<=", Price.NONE, Measure.ROW,
         "{channel} is bought in whole units of {limit_money}",
         "{channel}'s spend is not a whole number of {limit_money} units", structural=True,
-        definition=True),
+        definition=True,
+        label="{channel}: whole units"),
     RowKind.MAX_ACTIVE: RowKindInfo(
         "none: an integer limit (re-plan with one more or one fewer)", "<=", Price.NONE,
         Measure.ROW,
         "at most {limit_num} channels may be used (max_active_channels)",
         "uses {activity_num} channels, above max_active_channels {limit_num}",
-        structural=True),
+        structural=True,
+        label="Channels in use (max_active_channels)",
+        quantity=Quantity.CHANNELS),
     RowKind.TARGET: RowKindInfo(
         "per unit of the target", ">=", Price.POS, Measure.TARGET,
         "the plan must reach {limit_metric} {source} (target)",
         reason="bought to reach the target of {limit_metric} {source} at the lowest cost",
-        scope=Scope.PORTFOLIO, scaled=True),
+        scope=Scope.PORTFOLIO, scaled=True,
+        label="Target ({source})", quantity=Quantity.TARGET),
     RowKind.CHANNEL_SHARE: RowKindInfo(
         "per 1.0 (100 points) of share", "<=", Price.NEG_TOTAL, Measure.SHARE,
         "{channel} may take at most {limit_pct} of total spend (max_channel_share)",
@@ -281,7 +332,10 @@ ROW_KINDS: dict[RowKind, RowKindInfo] = {
         "held at max_channel_share ({limit_pct} of total spend)", Scope.OWN,
         homogeneous=True, repair=Repair.PARAMETER, relaxed=1.0, round_to=0.001,
         repair_text="raise max_channel_share from {current} to {proposed}",
-        repair_field=("constraints", "max_channel_share"), moves=Moves.NEG_TOTAL_SPEND),
+        repair_field=("constraints", "max_channel_share"), moves=Moves.NEG_TOTAL_SPEND,
+        label="{channel}: share of spend (max_channel_share)",
+        quantity=Quantity.SHARE,
+        price_per=(0.01, "per percentage point of max_channel_share")),
 }
 
 COL_KINDS: dict[ColKind, str] = {

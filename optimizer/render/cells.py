@@ -16,16 +16,18 @@ if TYPE_CHECKING:
 Record = dict[str, Any]
 Rows = list[list[str]]
 
-CHANNEL_HEADERS = ["Channel", "Spend", "Current", "Change", "Share", "Leads", "Customers",
-                   "CPL", "Marginal CPL", "CPA", "CLV:CPA", "Net value", "ROI"]
-COMPARISON_HEADERS = ["Scenario", "Status", "Budget", "Spend", "Customers", "Blended CPA",
-                      "CLV:CPA", "Net value", "vs current", "Objective"]
-PERIOD_HEADERS = ["Period", "Budget", "Spend", "Share", "Leads", "Customers", "CPA", "CLV:CPA",
-                  "Net value"]
-FRONTIER_HEADERS = ["Budget", "Status", "Spend", "Net value", "Customers", "Blended CPA",
-                    "CLV:CPA", "Next $ earns", "Next $ goes to"]
+CHANNEL_HEADERS = ["Channel", "Spend", "Current", "Change", "Share", "Leads",
+                   "Expected customers", "CPL", "Marginal CPL", "CPA", "CLV:CPA", "Net value",
+                   "ROI"]
+COMPARISON_HEADERS = ["Scenario", "Status", "Budget", "Spend", "Expected customers",
+                      "Blended CPA", "CLV:CPA", "Net value", "vs current", "Objective"]
+PERIOD_HEADERS = ["Period", "Budget", "Spend", "Share", "Leads", "Expected customers", "CPA",
+                  "CLV:CPA", "Net value"]
+FRONTIER_HEADERS = ["Budget", "Status", "Spend", "Net value", "Expected customers",
+                    "Blended CPA", "CLV:CPA", "Next $ earns", "Next $ goes to"]
 RANGE_HEADERS = (["Channel", "Input", "Value", "Plan keeps its shape from", "to"],
-                 ["Constraint", "Limit", "Shadow price", "Price holds from", "to"])
+                 ["Constraint", "Limit", "Shadow price", "Holds from", "to",
+                  "Price over the range"])
 BINDING_HEADERS = ["Constraint", "Limit", "Shadow price"]
 OBJECTIVE_LABELS = {"net_value": "maximise net value (expected CLV minus spend)",
                     "customers": "maximise customers", "leads": "maximise leads",
@@ -37,45 +39,117 @@ def missing(value: object) -> bool:
 
 
 def shadow_price(value: float | None, unit: str, currency: str,
-                 objective: str = "net_value") -> str:
-    """A shadow price with its unit: money per unit of the limit, or (customers and leads
-    objectives) a count per unit."""
+                 objective: str = "net_value", kind: str | None = None) -> str:
+    """A shadow price in words: signed, per a step of the limit a planner thinks in ("+$48
+    per percentage point of max_share", "+$3,607 per extra SQL of capacity"), money or
+    (customers and leads objectives) a count."""
+    return " ".join(price_parts(value, unit, currency, objective, kind))
+
+
+def price_parts(value: float | None, unit: str, currency: str, objective: str = "net_value",
+                kind: str | None = None) -> tuple[str, str]:
+    """(the amount, what it is per) of a shadow price; see `shadow_price`."""
+    from ..lp.kinds import OBJECTIVE_UNITS, ROW_KINDS, RowKind
+
+    per = ROW_KINDS[RowKind(kind)].price_per if kind else None
+    if per is not None:
+        unit = OBJECTIVE_UNITS[objective] + per[1]
+    if missing(value):
+        return "n/a", unit
+    assert value is not None
+    if per is not None:
+        value = value * per[0]
     if objective in ("customers", "leads"):
-        return f"{fmt.num(value, 4)} {unit}"
-    return f"{fmt.money(value, currency, 2)} {unit}"
+        return fmt.signed_num(value, 4), unit
+    return fmt.signed_money(value, currency, 2 if abs(value) < 100 else 0), unit
+
+
+def limit_text(value: float | None, quantity: str, currency: str) -> str:
+    """A limit in its unit: $250,000, 60.0%, 3.0:1, 400 SQLs."""
+    if missing(value):
+        return "n/a"
+    assert value is not None
+    if math.isinf(value):
+        return "unlimited"
+    shown = {"money": lambda: fmt.money(value, currency),
+             "ratio": lambda: f"{fmt.plain(value)}:1",
+             "share": lambda: fmt.pct(value), "change": lambda: fmt.pct(value),
+             "leads": lambda: f"{fmt.num(value)} leads",
+             "sqls": lambda: f"{fmt.num(value)} SQLs",
+             "customers": lambda: f"{fmt.num(value)} customers",
+             "channels": lambda: f"{fmt.num(value)} channels"}.get(quantity)
+    return shown() if shown is not None else fmt.plain(value)
+
+
+def has_sqls(channels: list[Record]) -> bool:
+    """SQLs are shown when every channel knows its lead_to_sql."""
+    return bool(channels) and all(not missing(r.get("sqls")) for r in channels)
+
+
+def channel_headers(channels: list[Record]) -> list[str]:
+    """CHANNEL_HEADERS, with an SQLs column after Leads when they are known."""
+    if not has_sqls(channels):
+        return CHANNEL_HEADERS
+    at = CHANNEL_HEADERS.index("Leads") + 1
+    return [*CHANNEL_HEADERS[:at], "SQLs", *CHANNEL_HEADERS[at:]]
 
 
 def channel_cells(channels: list[Record], cur: str) -> Rows:
+    sqls = has_sqls(channels)
     return [[str(r["name"]), fmt.money(r["spend"], cur), fmt.money(r["current_spend"], cur),
-             fmt.money(r["change"], cur), fmt.pct(r["share"]), fmt.num(r["leads"], 1),
+             fmt.signed_money(r["change"], cur), fmt.pct(r["share"]), fmt.num(r["leads"], 1),
+             *([fmt.num(r["sqls"], 1)] if sqls else []),
              fmt.num(r["customers"], 2), fmt.money(r["cpl"], cur, 2),
              fmt.money(r["marginal_cpl"], cur, 2), fmt.money(r["cpa"], cur),
              fmt.ratio(r["clv_to_cpa"]), fmt.money(r["net_value"], cur), fmt.pct(r["roi"])]
             for r in channels]
 
 
-def _totals_cells(totals: Record, cur: str) -> Rows:
-    return [["Spend", fmt.money(totals["spend"], cur)],
-            ["Unspent budget", fmt.money(totals["unspent"], cur)],
-            ["Leads", fmt.num(totals["leads"], 1)],
-            ["Customers", fmt.num(totals["customers"], 2)],
-            ["Value (expected CLV)", fmt.money(totals["value"], cur)],
-            ["Net value", fmt.money(totals["net_value"], cur)],
-            ["Blended CPL", fmt.money(totals["blended_cpl"], cur, 2)],
-            ["Blended CPA", fmt.money(totals["blended_cpa"], cur)],
-            ["Blended CLV:CPA", fmt.ratio(totals["blended_clv_to_cpa"])],
-            ["ROI", fmt.pct(totals["roi"])]]
+# (label, key, how it is shown, how its change is shown)
+_TOTALS: list[tuple[str, str, Any, Any]] = [
+    ("Spend", "spend", lambda v, c: fmt.money(v, c), lambda v, c: fmt.signed_money(v, c)),
+    ("Unspent budget", "unspent", lambda v, c: fmt.money(v, c),
+     lambda v, c: fmt.signed_money(v, c)),
+    ("Leads", "leads", lambda v, c: fmt.num(v, 1), lambda v, c: fmt.signed_num(v, 1)),
+    ("SQLs", "sqls", lambda v, c: fmt.num(v, 1), lambda v, c: fmt.signed_num(v, 1)),
+    ("Expected customers", "customers", lambda v, c: fmt.num(v, 2),
+     lambda v, c: fmt.signed_num(v, 2)),
+    ("Value (expected CLV)", "value", lambda v, c: fmt.money(v, c),
+     lambda v, c: fmt.signed_money(v, c)),
+    ("Net value", "net_value", lambda v, c: fmt.money(v, c),
+     lambda v, c: fmt.signed_money(v, c)),
+    ("Blended CPL", "blended_cpl", lambda v, c: fmt.money(v, c, 2),
+     lambda v, c: fmt.signed_money(v, c, 2)),
+    ("Blended CPA", "blended_cpa", lambda v, c: fmt.money(v, c),
+     lambda v, c: fmt.signed_money(v, c)),
+    ("Blended CLV:CPA", "blended_clv_to_cpa", lambda v, c: fmt.ratio(v),
+     lambda v, c: fmt.signed_num(v, 2)),
+    ("ROI", "roi", lambda v, c: fmt.pct(v), lambda v, c: _signed_points(v)),
+]
+TOTALS_HEADERS = ["", "Optimal", "Current", "Change"]
+
+
+def _signed_points(value: float) -> str:
+    return f"{fmt.signed_num(100 * value, 1)} pts"
 
 
 def totals_cells(optimal: Record, current: Record, cur: str) -> Rows:
-    """Rows of label, optimal, current for the totals of a plan."""
-    return [[a, b, c] for (a, b), (_, c) in zip(_totals_cells(optimal, cur),
-                                                 _totals_cells(current, cur), strict=True)]
+    """Rows of label, optimal, current and the change for the totals of a plan (SQLs only
+    when known)."""
+    rows = []
+    for label, key, show, change in _TOTALS:
+        a, b = optimal.get(key), current.get(key)
+        if key == "sqls" and missing(a):
+            continue
+        delta = "n/a" if a is None or b is None or missing(a) or missing(b) \
+            else change(a - b, cur)
+        rows.append([label, show(a, cur), show(b, cur), delta])
+    return rows
 
 
 def binding_cells(plan: Record, cur: str) -> Rows:
-    return [[b["name"], fmt.plain(b["limit"]),
-             shadow_price(b["shadow_price"], b["unit"], cur, plan["objective"])]
+    return [[b["label"], limit_text(b["limit"], b["quantity"], cur),
+             shadow_price(b["shadow_price"], b["unit"], cur, plan["objective"], b["kind"])]
             for b in plan["binding"]]
 
 
@@ -164,127 +238,46 @@ def saturation_text(data: Record, cur: str) -> str:
 
 
 def range_cells(data: Record, cur: str) -> tuple[Rows, Rows]:
-    """Formatted rows of the input ranges and of the constraint price ranges."""
+    """Formatted rows of the input ranges and of the constraint price ranges. An end that
+    was not proven exact reads "or beyond" (the range holds at least that far)."""
     def end(value: float | None) -> float:  # null in a record is an unlimited end
         return math.inf if value is None else value
 
-    inputs = [[r["channel"], r["input"], *(fmt.channel_input(r["input"], end(r[k]), cur)
-                                           for k in ("value", "low", "high"))]
+    def mark(text: str, exact: bool | None) -> str:
+        return text if exact is None or exact or text == "unlimited" else f"{text} or beyond"
+
+    inputs = [[r["channel"], r["input"], fmt.channel_input(r["input"], r["value"], cur),
+               mark(fmt.channel_input(r["input"], end(r["low"]), cur), r.get("low_exact")),
+               mark(fmt.channel_input(r["input"], end(r["high"]), cur), r.get("high_exact"))]
               for r in data["inputs"]]
+    objective = data.get("objective", "net_value")
     cons = []
     for r in data["constraints"]:
+        quantity, kind = r.get("quantity", ""), r.get("kind")
         ranged = r["low"] is not None  # pacing and period shares are not ranged
-        cons.append([r["constraint"], fmt.plain(r["limit"]),
-                     f"{fmt.money(r['shadow_price'], cur, 2)} {r['unit']}",
-                     fmt.plain(r["low"]) if ranged else "n/a",
-                     ("unlimited" if r["high"] is None else fmt.plain(r["high"])) if ranged
-                     else "n/a"])
+        ends = ["n/a", "n/a"]
+        if ranged:
+            ends = [mark(limit_text(r["low"], quantity, cur), r.get("low_exact")),
+                    mark(limit_text(end(r["high"]), quantity, cur), r.get("high_exact"))]
+        at = [r.get("price_at_low"), r.get("price_at_high")]
+        varies = not any(missing(p) for p in at) and abs(at[0] - at[1]) > 1e-9 * max(
+            1.0, abs(at[0]), abs(at[1]))
+        moving = ""
+        if varies:
+            low, high = (price_parts(p, r["unit"], cur, objective, kind)[0] for p in at)
+            moving = f"{low} at {ends[0]} to {high} at {ends[1]}"
+        cons.append([r.get("label", r["constraint"]), limit_text(r["limit"], quantity, cur),
+                     shadow_price(r["shadow_price"], r["unit"], cur, objective, kind),
+                     *ends, moving])
+    if not any(row[-1] for row in cons):  # every price is constant over its range
+        cons = [row[:-1] for row in cons]
     return inputs, cons
 
 
-# ------------------------------------------------------------------ risk and estimates
-
-RISK_HEADERS = ["Plan", "Net value P10", "P50", "P90", "Customers P10", "P50", "P90",
-                "CLV:CPA P10", "P50", "P90", "P(blended floor)", "P(all channel floors)",
-                "P(beats current)"]
-ESTIMATE_HEADERS = ["Channel", "Spend", "Leads", "CPL (90%)", "Customers",
-                    "Lead-to-close (90%)", "CLV (90%)", "CLV method"]
-FIT_HEADERS = ["Channel", "Periods", "L", "k", "R²", "Used", "Note"]
-DROPPED_HEADERS = ["File", "Reason", "Rows", "Examples"]
-
-
-def risk_cells(data: Record, cur: str) -> Rows:
-    return [[str(r["plan"]),
-             *(fmt.money(r[f"net_value_p{q}"], cur) for q in (10, 50, 90)),
-             *(fmt.num(r[f"customers_p{q}"], 1) for q in (10, 50, 90)),
-             *(fmt.ratio(r[f"blended_clv_to_cpa_p{q}"]) for q in (10, 50, 90)),
-             fmt.pct(r["p_blended_floor"]), fmt.pct(r["p_all_channel_floors"]),
-             fmt.pct(r["p_beats_current"])] for r in data["plans"]]
-
-
-def floor_probability_cells(data: Record) -> tuple[list[str], Rows]:
-    """Plans x funded channels: the probability each keeps its CLV:CPA floor."""
-    plans = list(dict.fromkeys(r["plan"] for r in data["channel_floors"]))
-    channels = list(dict.fromkeys(r["channel"] for r in data["channel_floors"]))
-    p = {(r["plan"], r["channel"]): r["p_floor"] for r in data["channel_floors"]}
-    funded = [c for c in channels if any(p.get((k, c)) is not None for k in plans)]
-    rows = [[str(k)] + [fmt.pct(p[(k, c)]) if p.get((k, c)) is not None else "—"
-                        for c in funded] for k in plans]
-    return ["Plan", *map(str, funded)], rows
-
-
-def risk_intro(data: Record) -> str:
-    if data["uncertain_inputs"] == 0:
-        return ("No channel input carries uncertainty (add `uncertainty:` to channels, or "
-                "use a table written by `chanopt estimate`): every draw is the point estimate.")
-    return (f"{data['draws']:,} draws (seed {data['seed']}) of {data['uncertain_inputs']} "
-            "uncertain channel inputs; every plan is evaluated on the same draws.")
-
-
-def robust_lines(data: Record, has_uncertainty: bool) -> list[str]:
-    cur = data["scenario"]["currency"]
-    robust = data["robust"]
-    lines = [f"Robust plan: {robust['method']}. KPIs above are at the point estimates; each "
-             f"CLV:CPA floor holds with probability >= {robust['confidence']:.0%} on the draws."]
-    if not has_uncertainty:
-        lines.append("No channel input carries uncertainty (add `uncertainty:` to channels, or "
-                     "use a table written by `chanopt estimate`): every draw is the point "
-                     "estimate, so the robust plan is the plain one.")
-    if robust["price_of_robustness"] is not None:
-        lines.append(
-            f"Expected net value {fmt.money(robust['expected_net_value'], cur)} against "
-            f"{fmt.money(robust['plain_expected_net_value'], cur)} for the plain optimum on the "
-            f"same draws: the price of robustness is "
-            f"{fmt.money(robust['price_of_robustness'], cur)}.")
-    return lines
-
-
-def robust_floor_cells(data: Record) -> Rows:
-    def show(p: float | None) -> str:
-        return "not funded" if missing(p) else fmt.pct(p)
-
-    return [[str(r["floor"]), show(r.get("robust")), show(r.get("plain"))]
-            for r in data["robust"]["floors"]]
-
-
-def _interval(point: Any, low: Any, high: Any, show: Any) -> str:
-    if missing(point):
-        return "—"
-    if missing(low):
-        return str(show(point))
-    return f"{show(point)} ({show(low)}–{show(high)})"
-
-
-def estimate_cells(data: Record) -> Rows:
-    rows = []
-    for r in data["channels"]:
-        cpl = ("curve" if missing(r.get("cpl")) else
-               _interval(r["cpl"], r.get("cpl_low"), r.get("cpl_high"),
-                         lambda v: fmt.money(v, "USD", 2)))
-        rows.append([str(r["name"]), fmt.money(r["current_spend"]), fmt.num(r["leads"]), cpl,
-                     fmt.num(r["customers"]),
-                     _interval(r["lead_to_close"], r.get("lead_to_close_low"),
-                               r.get("lead_to_close_high"), lambda v: fmt.pct(v, 1)),
-                     _interval(r.get("clv"), r.get("clv_low"), r.get("clv_high"), fmt.money),
-                     str(r.get("clv_method", ""))])
-    return rows
-
-
-def dropped_cells(data: Record, short_names: bool = False) -> Rows:
-    return [[file_name(r["file"]) if short_names else str(r["file"]), str(r["reason"]),
-             fmt.num(r["rows"]), str(r["examples"])] for r in data["dropped"]]
-
-
-def fit_cells(data: Record) -> Rows:
-    return [[str(r["channel"]), str(r["periods"]),
-             f"{fmt.num(r.get('max_leads_per_period'), 0)} ± {fmt.num(r.get('max_leads_se'), 0)}",
-             f"{fmt.money(r.get('scale_per_period'))} ± {fmt.money(r.get('scale_se'))}",
-             fmt.ratio(r.get("r2")), "yes" if r.get("used") else "no", str(r.get("note", ""))]
-            for r in data["fits"]]
-
-
-def file_name(label: str) -> str:
-    return label.replace("\\", "/").rsplit("/", 1)[-1]
+def range_headers(cons: Rows) -> tuple[list[str], list[str]]:
+    """RANGE_HEADERS, without "Price over the range" when no price moves."""
+    width = len(cons[0]) if cons else len(RANGE_HEADERS[1]) - 1
+    return RANGE_HEADERS[0], RANGE_HEADERS[1][:width]
 
 
 # ------------------------------------------------------------------------------ headline

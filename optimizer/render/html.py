@@ -17,7 +17,7 @@ from .cells import (
     COMPARISON_HEADERS,
     FRONTIER_HEADERS,
     PERIOD_HEADERS,
-    RANGE_HEADERS,
+    TOTALS_HEADERS,
     Record,
     Rows,
     binding_cells,
@@ -25,6 +25,7 @@ from .cells import (
     frontier_cells,
     period_cells,
     range_cells,
+    range_headers,
     saturation_text,
     totals_cells,
 )
@@ -96,9 +97,9 @@ def render_html(data: ReportData) -> str:
         inputs, cons = range_cells(sens, cur)
         sections.append(("sensitivity", "Sensitivity",
                          "<h3>How far each input can move before the plan changes shape</h3>" +
-                         _table(RANGE_HEADERS[0], inputs, (0, 1)) +
+                         _table(range_headers(cons)[0], inputs, (0, 1)) +
                          "<h3>Where each shadow price holds</h3>" +
-                         _table(RANGE_HEADERS[1], cons, (0, 2))))
+                         _table(range_headers(cons)[1], cons, (0, 2))))
     sections.append(("inputs", "Inputs", _inputs(data.result.scenario)))
     nav = "".join(f'<a href="#{sid}">{escape(title.split(":")[0])}</a>'
                   for sid, title, _ in sections)
@@ -120,7 +121,7 @@ def render_html(data: ReportData) -> str:
 def _summary(doc: Record, cur: str) -> str:
     parts = []
     if doc["channels"] and doc["totals"] is not None:
-        parts.append(_table(["", "Optimal", "Current"],
+        parts.append(_table(TOTALS_HEADERS,
                             totals_cells(doc["totals"], doc["current"]["totals"], cur)))
         if doc["binding"]:
             parts.append("<h3>Binding constraints and shadow prices</h3>")
@@ -166,7 +167,7 @@ def _plan_sections(data: ReportData, doc: Record, cur: str) -> list[tuple[str, s
     out.append(("operational", "Operational view: cost and volume of leads",
                 _chart("operational", charts.operational_chart(r)) +
                 _table(["Channel", "CPL", "Marginal CPL", "Lead-to-close", "Leads", "SQLs",
-                        "Customers"], rows, (0,))))
+                        "Expected customers"], rows, (0,))))
     rows = [[str(c["name"]), fmt.money(c["cpa"], cur), fmt.money(c["clv"], cur),
              fmt.ratio(c["clv_to_cpa"]), fmt.pct(c["roi"]), fmt.money(c["value"], cur),
              fmt.money(c["net_value"], cur)] for c in frame]

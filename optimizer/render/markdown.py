@@ -6,34 +6,37 @@ from __future__ import annotations
 from .. import fmt
 from .cells import (
     BINDING_HEADERS,
-    CHANNEL_HEADERS,
     COMPARISON_HEADERS,
-    DROPPED_HEADERS,
-    ESTIMATE_HEADERS,
-    FIT_HEADERS,
     FRONTIER_HEADERS,
     PERIOD_HEADERS,
-    RANGE_HEADERS,
-    RISK_HEADERS,
+    TOTALS_HEADERS,
     Record,
     Rows,
     binding_cells,
     channel_cells,
+    channel_headers,
     comparison_cells,
+    frontier_cells,
+    period_cells,
+    range_cells,
+    range_headers,
+    saturation_text,
+    totals_cells,
+)
+from .uncertain import (
+    DROPPED_HEADERS,
+    ESTIMATE_HEADERS,
+    FIT_HEADERS,
+    RISK_HEADERS,
     dropped_cells,
     estimate_cells,
     file_name,
     fit_cells,
     floor_probability_cells,
-    frontier_cells,
-    period_cells,
-    range_cells,
     risk_cells,
     risk_intro,
     robust_floor_cells,
     robust_lines,
-    saturation_text,
-    totals_cells,
 )
 
 CHART_TITLES = {"spend": "Current vs optimal spend", "operational": "Operational view",
@@ -68,7 +71,7 @@ def plan_markdown(doc: Record) -> str:
             out += ["Any one of these changes makes the plan feasible:", ""]
             out += [f"{i}. {r['text']}" for i, r in enumerate(doc["repairs"], 1)] + [""]
     out += ["## Current plan", "",
-            table(CHANNEL_HEADERS, channel_cells(doc["current"]["channels"], cur)), ""]
+            table(channel_headers(doc["current"]["channels"]), channel_cells(doc["current"]["channels"], cur)), ""]
     if doc["current"]["violations"]:
         out += ["The current plan breaks these constraints:", ""]
         out += [f"- {v}" for v in doc["current"]["violations"]] + [""]
@@ -80,7 +83,7 @@ def plan_markdown(doc: Record) -> str:
 
 
 def _optimal_sections(doc: Record, cur: str) -> list[str]:
-    out = ["## Optimal allocation", "", table(CHANNEL_HEADERS, channel_cells(doc["channels"], cur)),
+    out = ["## Optimal allocation", "", table(channel_headers(doc["channels"]), channel_cells(doc["channels"], cur)),
            ""]
     headers, spend_rows, kpi_rows = period_cells(doc, cur)
     if spend_rows:
@@ -90,7 +93,7 @@ def _optimal_sections(doc: Record, cur: str) -> list[str]:
     out += ["## Why each channel got what it got", ""]
     out += [f"- **{c['name']}**: {c['why']}" for c in doc["channels"]] + [""]
     rows = totals_cells(doc["totals"], doc["current"]["totals"], cur)
-    out += ["## Totals", "", table(["", "Optimal", "Current"], rows), ""]
+    out += ["## Totals", "", table(TOTALS_HEADERS, rows), ""]
     out += ["## Binding constraints", ""]
     if not doc["binding"]:
         out += ["None: the plan is limited only by profitability.", ""]
@@ -119,7 +122,7 @@ def frontier_markdown(data: Record) -> str:
     if target is not None:
         out += ["## Target", "", target["explanation"], ""]
         if target["channels"]:
-            out += [table(CHANNEL_HEADERS, channel_cells(target["channels"], cur)), ""]
+            out += [table(channel_headers(target["channels"]), channel_cells(target["channels"], cur)), ""]
     return "\n".join(out)
 
 
@@ -127,9 +130,9 @@ def sensitivity_markdown(data: Record) -> str:
     inputs, cons = range_cells(data, data["scenario"]["currency"])
     return "\n".join([f"# Sensitivity: {data['scenario']['name']}", "",
                       "## How far each input can move before the plan changes shape", "",
-                      table(RANGE_HEADERS[0], inputs), "",
+                      table(range_headers(cons)[0], inputs), "",
                       "## Binding constraints: shadow price and where it holds", "",
-                      table(RANGE_HEADERS[1], cons), ""])
+                      table(range_headers(cons)[1], cons), ""])
 
 
 def report_markdown(plan_doc: Record, images: list[str], frontier: Record | None,

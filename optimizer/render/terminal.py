@@ -14,33 +14,36 @@ from rich.text import Text
 
 from .cells import (
     BINDING_HEADERS,
-    CHANNEL_HEADERS,
     COMPARISON_HEADERS,
-    DROPPED_HEADERS,
-    ESTIMATE_HEADERS,
-    FIT_HEADERS,
     FRONTIER_HEADERS,
     PERIOD_HEADERS,
-    RANGE_HEADERS,
-    RISK_HEADERS,
+    TOTALS_HEADERS,
     Record,
     Rows,
     binding_cells,
     channel_cells,
+    channel_headers,
     comparison_cells,
+    frontier_cells,
+    period_cells,
+    range_cells,
+    range_headers,
+    saturation_text,
+    totals_cells,
+)
+from .uncertain import (
+    DROPPED_HEADERS,
+    ESTIMATE_HEADERS,
+    FIT_HEADERS,
+    RISK_HEADERS,
     dropped_cells,
     estimate_cells,
     fit_cells,
     floor_probability_cells,
-    frontier_cells,
-    period_cells,
-    range_cells,
     risk_cells,
     risk_intro,
     robust_floor_cells,
     robust_lines,
-    saturation_text,
-    totals_cells,
 )
 
 Renderables = list[Any]
@@ -121,7 +124,7 @@ def plan_tables(doc: Record) -> Renderables:
             out.append("[bold]Any one of these changes makes it feasible:[/]")
             out.extend(f"  {i}. {escape(r['text'])}" for i, r in enumerate(doc["repairs"], 1))
     else:
-        out.append(grid(title, CHANNEL_HEADERS, channel_cells(doc["channels"], cur),
+        out.append(grid(title, channel_headers(doc["channels"]), channel_cells(doc["channels"], cur),
                         no_wrap_first=True))
         out.extend(f"[cyan]note:[/] {escape(n)}" for n in doc["notes"])
         headers, spend_rows, kpi_rows = period_cells(doc, cur)
@@ -131,14 +134,14 @@ def plan_tables(doc: Record) -> Renderables:
                 out.append(grid(heading, heads, rows))
         out.append(grid("Why each channel got what it got", ["Channel", "Reason"],
                         [[str(c["name"]), c["why"]] for c in doc["channels"]], 2, wrap=(1,)))
-        out.append(grid("Totals", ["", "Optimal", "Current"],
+        out.append(grid("Totals", TOTALS_HEADERS,
                         totals_cells(doc["totals"], doc["current"]["totals"], cur)))
         gain = "net value" if doc["objective"] == "net_value" else "objective"
         if not doc["binding"]:
             out.append("No constraint binds: the plan is limited only by profitability.")
         else:
-            out.append(grid(f"Binding constraints (shadow price = {gain} of relaxing by one "
-                            "unit)", BINDING_HEADERS, binding_cells(doc, cur)))
+            out.append(grid(f"Binding constraints (shadow price: the {gain} of relaxing "
+                            "each limit)", BINDING_HEADERS, binding_cells(doc, cur)))
     if doc["current"]["violations"]:
         out.append("[yellow]The current plan breaks:[/]")
         out.extend(f"  • {escape(v)}" for v in doc["current"]["violations"])
@@ -168,16 +171,17 @@ def frontier_tables(data: Record) -> Renderables:
     if target is not None:
         out.append(f"[bold]{escape(target['explanation'])}[/]")
         if target["channels"]:
-            out.append(grid("Cheapest plan reaching the target", CHANNEL_HEADERS,
+            out.append(grid("Cheapest plan reaching the target",
+                            channel_headers(target["channels"]),
                             channel_cells(target["channels"], cur)))
     return out
 
 
 def sensitivity_tables(data: Record) -> Renderables:
     inputs, cons = range_cells(data, data["scenario"]["currency"])
-    return [grid("How far each input can move before the plan changes shape", RANGE_HEADERS[0],
+    return [grid("How far each input can move before the plan changes shape", range_headers(cons)[0],
                  inputs, 2),
-            grid("Binding constraints: shadow price and where it holds", RANGE_HEADERS[1],
+            grid("Binding constraints: shadow price and where it holds", range_headers(cons)[1],
                  cons, 1)]
 
 

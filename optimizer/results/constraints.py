@@ -19,7 +19,8 @@ from ..scenario.model import Channel, Scenario
 from .tables import Table
 
 CONSTRAINT_FIELDS = ("constraint", "kind", "channel", "group", "source", "sense", "limit",
-                     "activity", "binding", "shadow_price", "unit")
+                     "activity", "binding", "shadow_price", "unit", "label", "quantity")
+SOURCE_WORDS = {"tiers": "end of its tiers"}
 
 
 class _Sums:
@@ -167,10 +168,26 @@ def constraint_table(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
         "binding": binding_rows(lp, x, duals, s, tol),
         "shadow_price": shadow_prices(lp, duals, s, reduced),
         "unit": [unit_of(k, lp.objective) for k in lp.row_kind],
+        "label": [label(lp, r) for r in range(lp.n_rows)],
+        "quantity": [ROW_KINDS[k].quantity.name.lower() for k in lp.row_kind],
     }
     if names_p:
         columns["period"] = [names_p[p] if p >= 0 else None for p in lp.row_period]
     return Table(tuple(range(lp.n_rows)), None, {k: _column(v) for k, v in columns.items()})
+
+
+def label(lp: LinearProgram, r: int) -> str:
+    """Row r's name in words ("LinkedIn Ads: maximum spend (max_spend)")."""
+    ch, g, p = lp.row_channel[r], lp.row_group[r], lp.row_period[r]
+    source = lp.row_source[r]
+    text = ROW_KINDS[lp.row_kind[r]].label
+    if source == str(lp.row_kind[r]):  # "maximum spend (max_spend)" says it twice
+        text = text.replace(" ({source})", "")
+    return text.format(
+        channel=lp.names.channels[ch] if ch >= 0 else "",
+        group=lp.names.groups[g] if g >= 0 else "",
+        period=lp.names.periods[p] if p >= 0 and lp.names.periods else "the period",
+        kind=str(lp.row_kind[r]), source=SOURCE_WORDS.get(source, source))
 
 
 def _column(values: Any) -> np.ndarray:

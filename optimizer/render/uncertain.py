@@ -1,0 +1,113 @@
+"""Records -> formatted cells for uncertain inputs: risk profiles, robust plans and the
+estimates read from CRM exports (the same formatters as `cells`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import fmt
+from .cells import Record, Rows, missing
+
+RISK_HEADERS = ["Plan", "Net value P10", "P50", "P90", "Customers P10", "P50", "P90",
+                "CLV:CPA P10", "P50", "P90", "P(blended floor)", "P(all channel floors)",
+                "P(beats current)"]
+ESTIMATE_HEADERS = ["Channel", "Spend", "Leads", "CPL (90%)", "Customers",
+                    "Lead-to-close (90%)", "CLV (90%)", "CLV method"]
+FIT_HEADERS = ["Channel", "Periods", "L", "k", "R²", "Used", "Note"]
+DROPPED_HEADERS = ["File", "Reason", "Rows", "Examples"]
+
+
+def risk_cells(data: Record, cur: str) -> Rows:
+    return [[str(r["plan"]),
+             *(fmt.money(r[f"net_value_p{q}"], cur) for q in (10, 50, 90)),
+             *(fmt.num(r[f"customers_p{q}"], 1) for q in (10, 50, 90)),
+             *(fmt.ratio(r[f"blended_clv_to_cpa_p{q}"]) for q in (10, 50, 90)),
+             fmt.pct(r["p_blended_floor"]), fmt.pct(r["p_all_channel_floors"]),
+             fmt.pct(r["p_beats_current"])] for r in data["plans"]]
+
+
+def floor_probability_cells(data: Record) -> tuple[list[str], Rows]:
+    """Plans x funded channels: the probability each keeps its CLV:CPA floor."""
+    plans = list(dict.fromkeys(r["plan"] for r in data["channel_floors"]))
+    channels = list(dict.fromkeys(r["channel"] for r in data["channel_floors"]))
+    p = {(r["plan"], r["channel"]): r["p_floor"] for r in data["channel_floors"]}
+    funded = [c for c in channels if any(p.get((k, c)) is not None for k in plans)]
+    rows = [[str(k)] + [fmt.pct(p[(k, c)]) if p.get((k, c)) is not None else "—"
+                        for c in funded] for k in plans]
+    return ["Plan", *map(str, funded)], rows
+
+
+def risk_intro(data: Record) -> str:
+    if data["uncertain_inputs"] == 0:
+        return ("No channel input carries uncertainty (add `uncertainty:` to channels, or "
+                "use a table written by `chanopt estimate`): every draw is the point estimate.")
+    return (f"{data['draws']:,} draws (seed {data['seed']}) of {data['uncertain_inputs']} "
+            "uncertain channel inputs; every plan is evaluated on the same draws.")
+
+
+def robust_lines(data: Record, has_uncertainty: bool) -> list[str]:
+    cur = data["scenario"]["currency"]
+    robust = data["robust"]
+    lines = [f"Robust plan: {robust['method']}. KPIs above are at the point estimates; each "
+             f"CLV:CPA floor holds with probability >= {robust['confidence']:.0%} on the draws."]
+    if not has_uncertainty:
+        lines.append("No channel input carries uncertainty (add `uncertainty:` to channels, or "
+                     "use a table written by `chanopt estimate`): every draw is the point "
+                     "estimate, so the robust plan is the plain one.")
+    if robust["price_of_robustness"] is not None:
+        lines.append(
+            f"Expected net value {fmt.money(robust['expected_net_value'], cur)} against "
+            f"{fmt.money(robust['plain_expected_net_value'], cur)} for the plain optimum on the "
+            f"same draws: the price of robustness is "
+            f"{fmt.money(robust['price_of_robustness'], cur)}.")
+    return lines
+
+
+def robust_floor_cells(data: Record) -> Rows:
+    def show(p: float | None) -> str:
+        return "not funded" if missing(p) else fmt.pct(p)
+
+    return [[str(r["floor"]), show(r.get("robust")), show(r.get("plain"))]
+            for r in data["robust"]["floors"]]
+
+
+def _interval(point: Any, low: Any, high: Any, show: Any) -> str:
+    if missing(point):
+        return "—"
+    if missing(low):
+        return str(show(point))
+    return f"{show(point)} ({show(low)}–{show(high)})"
+
+
+def estimate_cells(data: Record) -> Rows:
+    rows = []
+    for r in data["channels"]:
+        cpl = ("curve" if missing(r.get("cpl")) else
+               _interval(r["cpl"], r.get("cpl_low"), r.get("cpl_high"),
+                         lambda v: fmt.money(v, "USD", 2)))
+        rows.append([str(r["name"]), fmt.money(r["current_spend"]), fmt.num(r["leads"]), cpl,
+                     fmt.num(r["customers"]),
+                     _interval(r["lead_to_close"], r.get("lead_to_close_low"),
+                               r.get("lead_to_close_high"), lambda v: fmt.pct(v, 1)),
+                     _interval(r.get("clv"), r.get("clv_low"), r.get("clv_high"), fmt.money),
+                     str(r.get("clv_method", ""))])
+    return rows
+
+
+def dropped_cells(data: Record, short_names: bool = False) -> Rows:
+    return [[file_name(r["file"]) if short_names else str(r["file"]), str(r["reason"]),
+             fmt.num(r["rows"]), str(r["examples"])] for r in data["dropped"]]
+
+
+def fit_cells(data: Record) -> Rows:
+    return [[str(r["channel"]), str(r["periods"]),
+             f"{fmt.num(r.get('max_leads_per_period'), 0)} ± {fmt.num(r.get('max_leads_se'), 0)}",
+             f"{fmt.money(r.get('scale_per_period'))} ± {fmt.money(r.get('scale_se'))}",
+             fmt.ratio(r.get("r2")), "yes" if r.get("used") else "no", str(r.get("note", ""))]
+            for r in data["fits"]]
+
+
+def file_name(label: str) -> str:
+    return label.replace("\\", "/").rsplit("/", 1)[-1]
+
+
