@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 import optimizer
 
 from .conftest import SCENARIOS
@@ -68,3 +70,13 @@ def test_the_result_holds_the_scenario_that_was_loaded():
     for path in sorted(SCENARIOS.glob("*.yaml")):
         for scenario in optimizer.load_scenarios(path):
             assert optimizer.optimize(scenario).scenario is scenario
+
+
+def test_load_scenario_variant_prefix():
+    from optimizer import load_scenario
+    from optimizer.errors import ScenarioError
+
+    path = SCENARIOS / "b2b_saas_q1.yaml"
+    assert load_scenario(path, variant="drop").name == "Drop LinkedIn Ads"
+    with pytest.raises(ScenarioError, match="fits 2 variants"):
+        load_scenario(path, variant="Growth")

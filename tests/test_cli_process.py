@@ -151,3 +151,20 @@ def test_sensitivity_refuses_cbc_with_the_reason():
                                        "--solver", "cbc"])
     assert result.exit_code == 2
     assert "only the HiGHS backend exposes" in result.stderr
+
+
+def test_variant_by_case_insensitive_unambiguous_prefix():
+    path = str(SCENARIOS / "b2b_saas_q1.yaml")
+    out = chanopt("plan", path, "--variant", "sdr", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["scenario"]["name"] == "SDR capacity 400 SQLs"
+    exact = chanopt("plan", path, "--variant", "SDR capacity 400 SQLs", "--format", "json")
+    assert json.loads(exact.stdout)["scenario"]["input_hash"] == \
+        json.loads(out.stdout)["scenario"]["input_hash"]
+    ambiguous = chanopt("plan", path, "--variant", "growth")
+    assert ambiguous.returncode == 2 and "Traceback" not in ambiguous.stderr
+    assert "fits 2 variants" in ambiguous.stderr
+    assert "'Growth mode ($400k, floor 1.5:1)'" in ambiguous.stderr
+    unknown = chanopt("plan", path, "--variant", "Drop LinkedIn Adz")
+    assert unknown.returncode == 2
+    assert "did you mean 'Drop LinkedIn Ads'?" in unknown.stderr

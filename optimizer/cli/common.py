@@ -49,14 +49,17 @@ def load(paths: tuple[Path, ...]) -> list[list[Scenario]]:
 
 
 def pick(file: Path, scenarios: list[Scenario], variant: str | None) -> Scenario:
-    """The base scenario, or the named variant (exit 2 with the choices if unknown)."""
+    """The base scenario, or the named variant (exact, or a case-insensitive unambiguous
+    prefix; exit 2 with the choices otherwise)."""
+    from ..errors import ScenarioError
+    from ..scenario.load import select_variant
+
     if variant is None:
         return scenarios[0]
-    for scenario in scenarios[1:]:
-        if scenario.name == variant:
-            return scenario
-    names = ", ".join(repr(s.name) for s in scenarios[1:]) or "none"
-    fail(f"{file}: no variant named {variant!r} (variants: {names})")
+    try:
+        return select_variant(scenarios, variant, file)
+    except ScenarioError as err:
+        fail(f"{file}: {err.problems[0].message}")
 
 
 def emit(fmt: str, view: View, wide: bool = False) -> None:

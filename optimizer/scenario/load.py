@@ -29,14 +29,29 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
 def load_scenario(path: str | Path, variant: str | None = None) -> Scenario:
     """One scenario of a file: its base, or the what-if variant named `variant`."""
     scenarios = load_scenarios(path)
-    if variant is None:
-        return scenarios[0]
-    names = [s.name for s in scenarios[1:]]
-    for scenario in scenarios[1:]:
-        if scenario.name == variant:
-            return scenario
-    hint = V.did_you_mean(variant, names) or f"; the file has {names or 'no variants'}"
-    raise ScenarioError([Problem(str(path), "scenarios", f"no variant named {variant!r}{hint}")])
+    return scenarios[0] if variant is None else select_variant(scenarios, variant, path)
+
+
+def select_variant(scenarios: list[Scenario], variant: str, path: str | Path) -> Scenario:
+    """The what-if variant named `variant`: its exact name, else the one variant whose
+    name starts with it, ignoring case ("growth" for "Growth mode ($400k)"). ScenarioError
+    when none matches or the prefix fits several (with the names to choose from)."""
+    variants = scenarios[1:]
+    names = [s.name for s in variants]
+    for test in (lambda n: n == variant, lambda n: n.casefold() == variant.casefold(),
+                 lambda n: n.casefold().startswith(variant.casefold().strip())):
+        found = [s for s in variants if test(s.name)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            choices = ", ".join(repr(s.name) for s in found)
+            raise ScenarioError([Problem(str(path), "scenarios", (
+                f"--variant {variant!r} fits {len(found)} variants: {choices}; give more of "
+                "the name"))])
+    hint = V.did_you_mean(variant, names) or ""
+    listed = ", ".join(repr(n) for n in names) or "none"
+    raise ScenarioError([Problem(str(path), "scenarios", (
+        f"no variant named {variant!r}{hint}; the variants are: {listed}"))])
 
 
 def scenario_from_dict(data: Mapping[str, Any], base_dir: str | Path | None = None,
