@@ -15,13 +15,15 @@ from .model import INHERIT, Channel, Constraints, Group, Scenario, Tier
 def finish(doc: Doc, loc: Loc, problems: Collector, source: Path | None) -> Scenario | None:
     """Cross-check the assembled doc and build the frozen Scenario (None if it has errors)."""
     before = len(problems.problems)
-    top = {k: v.value for k, v in doc.top.items()}
-    if "name" not in top:
+    invalid = any(v.value is INVALID for v in doc.top.values())  # reported where it was
+    top = {k: v.value for k, v in doc.top.items() if v.value is not INVALID}
+    known = set(doc.top)
+    if "name" not in known:
         problems.add(loc.at("name"), "missing; give the scenario a name (e.g. 'Q1 plan')")
     period_budgets = [s.period.budget for s in top.get("periods") or []]
-    if "budget" not in top and period_budgets and None not in period_budgets:
+    if "budget" not in known and period_budgets and None not in period_budgets:
         top["budget"] = float(sum(period_budgets))
-    if "budget" not in top:
+    if "budget" not in top and "budget" not in known:
         problems.add(loc.at("budget"), "missing; give the total budget (e.g. 250000), or a "
                                        "budget on every period")
     if not doc.channels:
@@ -33,7 +35,7 @@ def finish(doc: Doc, loc: Loc, problems: Collector, source: Path | None) -> Scen
     cons = {k: v.value for k, v in doc.constraints.items() if k != "groups"}
     specs: list[PeriodSpec] = top.get("periods") or []
     _cross_checks(doc, top, cons, channels, specs, loc, problems)
-    if len(problems.problems) > before:
+    if len(problems.problems) > before or invalid:
         return None
     if cons.get("max_active_channels") is not None:
         cons["max_active_channels"] = int(cons["max_active_channels"])

@@ -44,20 +44,51 @@ def add_channels(doc: Doc, raw: object, loc: Loc, base_dir: Path, problems: Coll
         _insert_channel(doc, name, fields, cloc, problems)
 
 
+def table_columns() -> tuple[str, ...]:
+    """The columns a channel table reads (docs/scenario-format.md): every channel field
+    that fits a cell, the flat response_* columns, the uncertainty and the informational
+    columns that `chanopt estimate` writes."""
+    fields = [k for k in CHANNEL_KEYS if k not in STRUCTURED]
+    return tuple(dict.fromkeys([*fields, *TABLE_ALIASES, *RESPONSE_COLUMNS,
+                                *UNCERTAINTY_COLUMNS, *INFO_COLUMNS]))
+
+
+def is_bookkeeping(column: str) -> bool:
+    """A column the planner keeps out of the plan: its header starts with # or _."""
+    return column.startswith(("#", "_"))
+
+
+def _check_header(header: list[str], floc: Loc, problems: Collector) -> None:
+    """Unknown columns: a did-you-mean each, or one message listing the columns a table
+    reads (bookkeeping columns, starting with # or _, are fine)."""
+    allowed = table_columns()
+    unknown = []
+    for col in header:
+        if not col or is_bookkeeping(col) or col in allowed:
+            continue
+        if col == "tiers":
+            problems.add(floc.at(f"column {col!r}"), "tiers cannot be written in a table "
+                         "cell; set them in YAML (a variant or an extending file)")
+        elif V.did_you_mean(col, allowed):
+            problems.add(floc.at(f"column {col!r}"),
+                         f"unknown column{V.did_you_mean(col, allowed)}")
+        else:
+            unknown.append(col)
+    if unknown:
+        cols = ", ".join(repr(c) for c in unknown)
+        problems.add(floc.at(f"column{'s' if len(unknown) > 1 else ''} {cols}"), (
+            f"unknown column{'s' if len(unknown) > 1 else ''}; to keep a bookkeeping column "
+            f"(owner, start date) start its name with # (#{unknown[0]}). The columns a "
+            f"channel table reads are: {', '.join(allowed)}"))
+
+
 def _add_channel_rows(doc: Doc, table: Table, problems: Collector) -> None:
     """Channels from a table (CSV or a workbook sheet): one per row, columns are fields."""
     label = table.label
     header = [h.strip() for h in table.header]
     floc = Loc(label, "")
     aliases = TABLE_ALIASES
-    allowed = (*CHANNEL_KEYS, *aliases, *RESPONSE_COLUMNS, *UNCERTAINTY_COLUMNS, *INFO_COLUMNS)
-    for col in header:
-        if col and (col not in allowed or col == "tiers"):
-            hint = V.did_you_mean(col, CHANNEL_KEYS) or (
-                "; tiers cannot be written in a table cell, set them in YAML "
-                "(a variant or an extending file)" if col == "tiers" else
-                f"; allowed columns: {', '.join(c for c in CHANNEL_KEYS if c != 'tiers')}")
-            problems.add(floc.at(f"column {col!r}"), f"unknown column{hint}")
+    _check_header(header, floc, problems)
     if "name" not in header and "channel" not in header:
         problems.add(floc, "the table needs a `name` column naming each channel")
         return
@@ -68,7 +99,7 @@ def _add_channel_rows(doc: Doc, table: Table, problems: Collector) -> None:
         for key, value in zip(header, row, strict=False):  # short or long rows: checked above
             key = aliases.get(key, key)
             text = value.strip() if isinstance(value, str) else value
-            if not key or key == "tiers" or text == "" or text is None:
+            if not key or key == "tiers" or is_bookkeeping(key) or text == "" or text is None:
                 continue
             cleaned[key] = text
         response = {RESPONSE_COLUMNS[k]: cleaned.pop(k) for k in list(cleaned)

@@ -4,6 +4,7 @@ channel table (CSV, or a sheet of an .xlsx workbook)."""
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,17 +66,49 @@ def read_table(spec: str, base_dir: Path, loc: Loc, problems: Collector) -> Tabl
 
 
 def _read_csv(path: Path, loc: Loc, problems: Collector) -> Table | None:
+    """A CSV table in UTF-8 (a byte-order mark is fine), separated by commas, or by
+    semicolons with decimal commas as European Excel writes it ("45,50", "1.234,5")."""
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError:
         problems.add(loc, f"channel table {str(path)!r} not found; paths are relative to the "
                           "YAML file that names them")
         return None
-    with handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        rows = [(line, list(row)) for line, row in enumerate(reader, start=2)]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.add(Loc(str(path), ""), (
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it "
+            "as \"CSV UTF-8\" (Excel: File > Save As > CSV UTF-8)"))
+        return None
+    lines = text.splitlines()
+    delimiter = _delimiter(lines[0] if lines else "")
+    reader = csv.reader(lines, delimiter=delimiter)
+    header = next(reader, [])
+    rows = [(line, list(row)) for line, row in enumerate(reader, start=2)]
+    if delimiter == ";":  # European Excel: decimal commas, points between thousands
+        rows = [(line, [_decimal_point(cell) for cell in row]) for line, row in rows]
     return Table(str(path), path, header, rows)
+
+
+def _delimiter(header: str) -> str:
+    """',' unless the header splits into more fields on ';' (or a tab)."""
+    counts = {d: len(next(csv.reader([header], delimiter=d), [])) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] > counts[","] else ","
+
+
+_EUROPEAN = re.compile(r"^(?P<pre>[^\d\-.,]*)(?P<num>-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?|-?\d+,\d+|"
+                       r"-?\d+)(?P<post>\s*%?[^\d.,]*)$")
+
+
+def _decimal_point(cell: str) -> str:
+    """'45,50' -> '45.50', '1.234,5' -> '1234.5', '€ 1.200' -> '€ 1200'; other text as is."""
+    match = _EUROPEAN.match(cell.strip())
+    if not match:
+        return cell
+    number = match["num"].replace(".", "").replace(",", ".")
+    return f"{match['pre']}{number}{match['post']}"
 
 
 def _read_xlsx(spec: str, base_dir: Path, loc: Loc, problems: Collector) -> Table | None:
@@ -97,7 +130,42 @@ def _read_xlsx(spec: str, base_dir: Path, loc: Loc, problems: Collector) -> Tabl
         sheet = book[sheet_name] if sheet_name else book.worksheets[0]
         cells = sheet.iter_rows(values_only=True)
         header = ["" if h is None else str(h) for h in next(cells, ())]
-        rows = [(k, ["" if v is None else v for v in row]) for k, row in enumerate(cells, start=2)]
-        return Table(f"{path}[{sheet.title}]", path, header, rows)
+        raw_rows = [(k, list(row)) for k, row in enumerate(cells, start=2)]
+        title = sheet.title
     finally:
         book.close()
+    empty = [(k, j) for k, row in raw_rows for j, v in enumerate(row) if v is None]
+    for k, j, formula in _unsaved_formulas(path, title, empty):
+        problems.add(Loc(f"{path}[{title}]", f"cell {_column_letter(j)}{k}"), (
+            f"a formula ({V.short_text(formula)}) with no saved value (a workbook written by "
+            "a script stores formulas, not results); open and save it in Excel or "
+            "LibreOffice so the values are stored, or write values instead of formulas"))
+    rows = [(k, ["" if v is None else v for v in row]) for k, row in raw_rows]
+    return Table(f"{path}[{title}]", path, header, rows)
+
+
+def _unsaved_formulas(path: Path, sheet: str, empty: list[tuple[int, int]]
+                      ) -> list[tuple[int, int, str]]:
+    """Of the cells read as empty, (row, column, formula) of those holding a formula: a
+    value never computed, which must not be read as blank."""
+    if not empty:
+        return []
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=False)
+    try:
+        wanted = set(empty)
+        found = []
+        for k, row in enumerate(book[sheet].iter_rows(min_row=2, values_only=True), start=2):
+            for j, v in enumerate(row):
+                if (k, j) in wanted and isinstance(v, str) and v.startswith("="):
+                    found.append((k, j, v))
+        return found
+    finally:
+        book.close()
+
+
+def _column_letter(j: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(j + 1))

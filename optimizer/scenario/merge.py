@@ -15,7 +15,7 @@ from .channels import add_channels, apply_channel_overrides
 from .constraints import apply_constraints, drop_from_groups
 from .fields import BASE_KEYS, EXTENDING_KEYS, TOP_FIELDS, VARIANT_KEYS
 from .files import read_yaml
-from .located import Collector, Doc, Loc, Located, check_keys
+from .located import INVALID, Collector, Doc, Loc, Located, check_keys
 from .model import Scenario
 from .structured import apply_structured
 
@@ -118,6 +118,8 @@ def _apply_top(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Collector,
             rel = V.relative(value)
             if rel is not None:
                 prev = doc.top.get("budget")
+                if prev is not None and prev.value is INVALID:
+                    continue  # the base budget's problem is reported already
                 if prev is None:
                     problems.add(kloc, f"{rel.text} needs a budget to change; give an amount")
                 else:
@@ -130,6 +132,7 @@ def _apply_top(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Collector,
             doc.top[key] = Located(parser(value, key), kloc)
         except V.BadValue as exc:
             problems.add(kloc, str(exc))
+            doc.top[key] = Located(INVALID, kloc)  # reported once: not "missing" later
 
 
 def _apply_channels(doc: Doc, chans: object, loc: Loc, base_dir: Path, problems: Collector,

@@ -73,7 +73,8 @@ def money(raw: object, what: str = "amount", *, positive: bool = False) -> float
         match = _MONEY.match(raw)
         if not match:
             if raw.strip().startswith("-"):
-                raise BadValue(f"{what} is {raw!r}; money cannot be negative")
+                fix = "give an amount above 0" if positive else "use 0 for none"
+                raise BadValue(f"{what} is {raw!r}; money cannot be negative ({fix})")
             raise BadValue(f"expected an amount such as 20000 or \"$20k\", got {raw!r}")
         value = float(match.group(2).replace(",", "").replace("_", ""))
         suffix = (match.group(3) or "").lower()
@@ -81,7 +82,8 @@ def money(raw: object, what: str = "amount", *, positive: bool = False) -> float
     else:
         value = number(raw, what)
     if value < 0:
-        raise BadValue(f"{what} is {show(raw)}; money cannot be negative (use 0)")
+        fix = "give an amount above 0" if positive else "use 0 for none"
+        raise BadValue(f"{what} is {show(raw)}; money cannot be negative ({fix})")
     if positive and value == 0:
         raise BadValue(f"{what} is 0; it must be greater than 0")
     return value
@@ -105,11 +107,16 @@ def rate(raw: object, what: str = "rate") -> float:
 
 
 def fraction(raw: object, what: str = "value", *, upper: float | None = None) -> float:
-    """A non-negative fraction such as max_change (0.2 or "20%"); may exceed 1 if upper is None."""
+    """A non-negative fraction such as max_change (0.2 or "20%"). Above 1 (a change of more
+    than 100%) it must be written as a percent: a bare 30 could mean 30% or 3,000%."""
     if isinstance(raw, str) and _PERCENT.match(raw):
         value = float(_PERCENT.match(raw).group(1)) / 100.0  # type: ignore[union-attr]
     else:
         value = number(raw, what)
+        if value > 1 and upper is None:
+            raise BadValue(f"{what} is {show(raw)}: did you mean {short(value)}% "
+                           f"({short(value / 100)})? Write \"{short(value * 100)}%\" if you "
+                           "mean it")
     if value < 0:
         raise BadValue(f"{what} is {show(raw)}; it cannot be negative")
     if upper is not None and value > upper:
@@ -172,3 +179,9 @@ def short(value: float) -> str:
 
 def show(raw: object) -> str:
     return repr(raw) if isinstance(raw, str) else short(float(raw))  # type: ignore[arg-type]
+
+
+def short_text(text: str, most: int = 40) -> str:
+    """A value quoted for a message, cut to `most` characters ("=SUM(B2:B9)", "'abc…'")."""
+    shown = text if len(text) <= most else text[: most - 1] + "…"
+    return repr(shown)
