@@ -202,3 +202,21 @@ def test_backends_agree_on_every_objective(objective):
             compared += 1
             assert b.objective_value == pytest.approx(a.objective_value, rel=1e-7, abs=1e-12)
     assert compared > 30
+
+
+def test_tiny_relative_coefficients_are_kept():
+    """Found by hypothesis: a channel worth 1e-9 of the others in a blended-floor row
+    (scaled to a largest coefficient of 1) was dropped by HiGHS's small_matrix_value, and
+    a feasible plan (its current one) was called infeasible."""
+    from optimizer import optimize
+    from optimizer.scenario.model import Channel, Constraints, Scenario, Tier
+
+    c0 = Channel(name="c0", tiers=(Tier(100.0, 5.0),), lead_to_close=0.0, clv=0.0,
+                 current_spend=1.0694385242351119e-06, min_spend=5.347192621175559e-07)
+    c1 = Channel(name="c1", tiers=(Tier(100.0, 5.0), Tier(200.0, 5.0), Tier(1070.0, 5.0)),
+                 lead_to_close=0.25, clv=1.0, current_spend=1070.0)
+    sc = Scenario(name="h", budget=1070.0000010694384, channels=(c0, c1),
+                  constraints=Constraints(min_clv_to_cpa=None,
+                                          min_blended_clv_to_cpa=0.04999999995002624))
+    for solver in ("highs", "cbc"):
+        assert optimize(sc, solver=solver).is_optimal, solver

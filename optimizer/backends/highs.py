@@ -55,6 +55,10 @@ def _new_highs(options: SolveOptions) -> Any:
     # and costs more than it saves: measured 1.5-2x slower at 20x10, 200x10 and 1000x20.
     h.setOptionValue("presolve", "off")
     h.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
+    # HiGHS drops matrix entries below 1e-9 by default; a floor row scaled to a largest
+    # coefficient of 1 can hold smaller ones that matter (a channel worth 1e-9 of the
+    # others), and dropping them turned a feasible plan infeasible
+    h.setOptionValue("small_matrix_value", 1e-12)
     if options.time_limit is not None:
         h.setOptionValue("time_limit", float(options.time_limit))
     return h

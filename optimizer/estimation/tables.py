@@ -30,7 +30,10 @@ class EstimateResult:
     period: tuple[str, str] | None = None
 
     def to_csv(self) -> str:
-        return self.table.to_csv(index=False, float_format="%.6g")
+        """The channel table as CSV a scenario reads (render.csv writes it)."""
+        from ..render.csv import estimate_csv
+
+        return estimate_csv(self)
 
 
 class Drops:

@@ -1,40 +1,141 @@
-"""The Excel workbook written next to the other outputs (openpyxl through pandas)."""
+"""The Excel workbook written next to the other outputs, as finance expects it: money in the
+scenario's currency format and to the cent, rates and shares as percents, bold headers with
+an autofilter, frozen panes, a chart of current vs optimal spend, and an Inputs sheet that
+a scenario reads back (`channels: plan.xlsx#Inputs`).
+
+Cells are written by openpyxl one by one: text is always stored as text (a channel named
+"=HYPERLINK(...)" is never a formula), structured cells as JSON, solver noise rounded away.
+"""
 
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+import json
+import math
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from .. import fmt
+from .csv import MONEY_COLUMNS
 from .records import solution_notes
 
 if TYPE_CHECKING:
+    import pandas as pd
+    from openpyxl.worksheet.worksheet import Worksheet
+
     from .bundle import ReportData
 
-
-def _inputs_frame(data: ReportData) -> pd.DataFrame:
-    sc = data.result.scenario
-    rows = []
-    for ch in sc.channels:
-        common = {"lead_to_close": ch.lead_to_close, "lead_to_sql": ch.lead_to_sql,
-                  "clv": ch.clv, "current_spend": ch.current_spend, "min_spend": ch.min_spend,
-                  "max_spend": None if ch.max_spend == float("inf") else ch.max_spend,
-                  "clv_to_cpa_floor": sc.floor_of(ch)}
-        for k, tier in enumerate(ch.tiers):
-            rows.append({"channel": ch.name, "tier": k + 1, "cpl": tier.cpl,
-                         "up_to": None if tier.up_to == float("inf") else tier.up_to, **common})
-        if ch.response is not None:  # a curve, as written (the LP linearises it)
-            r = ch.response
-            rows.append({"channel": ch.name, "tier": None, "cpl": None, "up_to": None, **common,
-                         "response_curve": r.curve, "response_max_leads": r.max_leads,
-                         "response_scale": r.scale, "response_shape": r.shape})
-    return pd.DataFrame(rows)
+PERCENT_COLUMNS = frozenset({
+    "share", "change_pct", "roi", "lead_to_close", "lead_to_sql", "lead_to_close_low",
+    "lead_to_close_high", "lead_to_sql_low", "lead_to_sql_high", "p_blended_floor",
+    "p_all_channel_floors", "p_beats_current", "max_change", "min_share", "max_share"})
+COUNT_COLUMNS = frozenset({"leads", "sqls", "customers", "units"})
+RATIO_COLUMNS = frozenset({"clv_to_cpa", "blended_clv_to_cpa", "min_clv_to_cpa"})
+MONEY_SHEET_COLUMNS = MONEY_COLUMNS | {"tier1_cpl", "tier2_cpl", "tier3_cpl", "tier4_cpl",
+                                       "tier1_up_to", "tier2_up_to", "tier3_up_to"}
 
 
-def workbook_bytes(data: ReportData) -> bytes:
-    """An .xlsx with one sheet each: allocation, current plan, comparison, spend by scenario,
-    constraints and shadow prices, frontier, sensitivity, inputs."""
+def _money_format(currency: str) -> str:
+    symbol = fmt.SYMBOLS.get(currency.upper())
+    if symbol:
+        return f'"{symbol}"#,##0.00;-"{symbol}"#,##0.00'
+    return f'#,##0.00 "{currency}";-#,##0.00 "{currency}"'
+
+
+def _number_format(column: str, currency: str) -> str | None:
+    if column in MONEY_SHEET_COLUMNS or (column.startswith("tier") and column.endswith("cpl")):
+        return _money_format(currency)
+    if column in PERCENT_COLUMNS:
+        return "0.00%"
+    if column in COUNT_COLUMNS:
+        return "#,##0.00"
+    if column in RATIO_COLUMNS:
+        return "0.00"
+    return None
+
+
+def cell_value(value: Any, money: bool, exact: bool = False) -> Any:
+    """What a cell stores: money to the cent, other numbers without solver noise (12
+    significant digits), NaN and infinities empty, structured values as JSON. `exact`
+    (inputs) keeps every digit."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        if exact:
+            return value
+        if money:
+            return round(value, 2) + 0.0
+        if value == 0:
+            return 0.0
+        digits = math.floor(math.log10(abs(value))) + 1
+        return round(value, max(0, 12 - digits)) + 0.0
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
+def _write_sheet(sheet: Worksheet, frame: pd.DataFrame, currency: str, exact: bool = False
+                 ) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    columns = [str(c) for c in frame.columns]
+    sheet.append(columns)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    formats = [_number_format(c, currency) for c in columns]
+    money = [c in MONEY_SHEET_COLUMNS or c.startswith("tier") for c in columns]
+    for k, row in enumerate(frame.itertuples(index=False, name=None), start=2):
+        for j, (value, is_money, number_format) in enumerate(
+                zip(row, money, formats, strict=True), start=1):
+            cell = sheet.cell(k, j)
+            cell.value = cell_value(value, is_money, exact)
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text stays text, even "=..."
+            elif number_format is not None and isinstance(cell.value, int | float):
+                cell.number_format = number_format
+    for j, col in enumerate(columns, start=1):
+        shown = [len(str(v)) for v in frame.iloc[:200, j - 1]]
+        sheet.column_dimensions[get_column_letter(j)].width = min(max([len(col), *shown]) + 2,
+                                                                   60)
+    if frame.shape[0]:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{frame.shape[0] + 1}"
+    sheet.freeze_panes = "B2"
+
+
+def _spend_chart(sheet: Worksheet, frame: pd.DataFrame, currency: str) -> None:
+    """Current vs optimal spend per channel, beside the Allocation table."""
+    from openpyxl.chart import BarChart, Reference
+
+    columns = [str(c) for c in frame.columns]
+    if "spend" not in columns or "current_spend" not in columns or not frame.shape[0]:
+        return
+    n = frame.shape[0]
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "Current vs optimal spend"
+    chart.y_axis.title = f"Spend ({currency})"
+    chart.y_axis.numFmt = _money_format(currency).split(";")[0].replace(".00", "")
+    chart.y_axis.majorGridlines = None
+    for name in ("current_spend", "spend"):
+        col = columns.index(name) + 1
+        chart.add_data(Reference(sheet, min_col=col, min_row=1, max_row=n + 1),
+                       titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=n + 1))
+    chart.height, chart.width = max(7.5, 1.2 * n), 18
+    sheet.add_chart(chart, f"A{n + 4}")
+
+
+def _sheets(data: ReportData) -> dict[str, pd.DataFrame]:
+    import pandas as pd
+
+    from ..scenario.table import channel_frame
+
     r = data.result
     sheets: dict[str, pd.DataFrame] = {}
     if r.channels is not None:
@@ -59,26 +160,32 @@ def workbook_bytes(data: ReportData) -> bytes:
     if data.ranging is not None:
         sheets["Sensitivity inputs"] = data.ranging.inputs
         sheets["Shadow price ranges"] = data.ranging.constraints
-    sheets["Inputs"] = _inputs_frame(data)
+    sheets["Inputs"] = channel_frame(r.scenario)
     sc = r.scenario
     notes = solution_notes(r)
-    sheets["About"] = pd.DataFrame({"field": ["scenario", "status", "solver", "input_hash",
-                                              "budget", "currency", "period", "package_version",
-                                              "objective", *(["note"] * len(notes))],
-                                    "value": [sc.name, str(r.status), r.solver, sc.input_hash,
-                                              sc.budget, sc.currency, sc.period or "",
-                                              r.package_version, sc.objective, *notes]})
+    sheets["About"] = pd.DataFrame({
+        "field": ["scenario", "status", "solver", "input_hash", "budget", "currency", "period",
+                  "package_version", "objective", "inputs sheet", *(["note"] * len(notes))],
+        "value": [sc.name, str(r.status), r.solver, sc.input_hash, sc.budget, sc.currency,
+                  sc.period or "", r.package_version, sc.objective,
+                  "the channels as a table: a scenario reads it with channels: "
+                  "<this file>#Inputs", *notes]})
+    return sheets
+
+
+def workbook_bytes(data: ReportData) -> bytes:
+    """An .xlsx with one sheet each: allocation (and its chart), current plan, comparison,
+    spend by scenario, constraints and shadow prices, frontier, sensitivity, inputs."""
+    from openpyxl import Workbook
+
+    currency = data.result.scenario.currency
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in _sheets(data).items():
+        sheet = book.create_sheet(name[:31])
+        _write_sheet(sheet, frame, currency, exact=name == "Inputs")
+        if name == "Allocation":
+            _spend_chart(sheet, frame, currency)
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame = frame.copy()
-            for col in frame.columns:  # Excel has no NaN/inf: leave such cells empty
-                if frame[col].dtype.kind == "f":
-                    frame[col] = frame[col].where(frame[col].abs() != float("inf"))
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-            sheet = writer.sheets[name[:31]]
-            for k, col in enumerate(frame.columns, start=1):
-                width = max(len(str(col)), *(len(str(v)) for v in frame[col].head(200))) + 2
-                sheet.column_dimensions[sheet.cell(1, k).column_letter].width = min(width, 60)
-            sheet.freeze_panes = "B2"
+    book.save(buffer)
     return buffer.getvalue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -64,11 +65,12 @@ def _check_header(header: list[str], floc: Loc, problems: Collector) -> None:
     allowed = table_columns()
     unknown = []
     for col in header:
-        if not col or is_bookkeeping(col) or col in allowed:
+        if not col or is_bookkeeping(col) or col in allowed or TIER_COLUMN.match(col):
             continue
         if col == "tiers":
-            problems.add(floc.at(f"column {col!r}"), "tiers cannot be written in a table "
-                         "cell; set them in YAML (a variant or an extending file)")
+            problems.add(floc.at(f"column {col!r}"), "tiers cannot be written in one cell; "
+                         "give them as columns tier1_cpl, tier1_up_to, tier2_cpl, ... (the "
+                         "last up_to may stay empty), or in YAML")
         elif V.did_you_mean(col, allowed):
             problems.add(floc.at(f"column {col!r}"),
                          f"unknown column{V.did_you_mean(col, allowed)}")
@@ -101,7 +103,12 @@ def _add_channel_rows(doc: Doc, table: Table, problems: Collector) -> None:
             text = value.strip() if isinstance(value, str) else value
             if not key or key == "tiers" or is_bookkeeping(key) or text == "" or text is None:
                 continue
-            cleaned[key] = text
+            # "none" sets a nullable field to null (max_change: none exempts the channel)
+            cleaned[key] = None if isinstance(text, str) and text.lower() in ("none", "null") \
+                else text
+        tiers = _tier_columns(cleaned)
+        if tiers:
+            cleaned["tiers"] = tiers
         response = {RESPONSE_COLUMNS[k]: cleaned.pop(k) for k in list(cleaned)
                      if k in RESPONSE_COLUMNS}
         if response:
@@ -121,6 +128,20 @@ def _add_channel_rows(doc: Doc, table: Table, problems: Collector) -> None:
         fields = _parse_channel_fields(cleaned, rloc, problems, relative=False, full=True,
                                        key_namer=_column_namer(rloc), check_keys=False)
         _insert_channel(doc, name, fields, rloc, problems)
+
+
+TIER_COLUMN = re.compile(r"^tier([1-9][0-9]?)_(cpl|up_to)$")
+
+
+def _tier_columns(cells: dict[str, Any]) -> list[dict[str, Any]]:
+    """Tiers from `tier1_cpl`, `tier1_up_to`, `tier2_cpl`... (removed from `cells`), in
+    order; the last tier's `up_to` may be empty (unlimited)."""
+    found: dict[int, dict[str, Any]] = {}
+    for key in [k for k in cells if TIER_COLUMN.match(k)]:
+        match = TIER_COLUMN.match(key)
+        assert match is not None
+        found.setdefault(int(match.group(1)), {})[match.group(2)] = cells.pop(key)
+    return [found[n] for n in sorted(found)]
 
 
 def _column_namer(row: Loc) -> Callable[[str], Loc]:
