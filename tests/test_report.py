@@ -36,7 +36,7 @@ def test_report_writes_every_output(report_dir):
     names = {p.relative_to(report_dir).as_posix() for p in report_dir.rglob("*") if p.is_file()}
     assert {"report.html", "report.xlsx", "report.md", "plan.json", "charts/spend.png",
             "charts/operational.png", "charts/strategic.png", "charts/comparison.png",
-            "charts/frontier.png"} <= names
+            "charts/frontier.png", "charts/response.png"} <= names
 
 
 def test_html_is_self_contained(report_dir):
@@ -46,7 +46,7 @@ def test_html_is_self_contained(report_dir):
     for section in ("Operational view", "Strategic view", "Scenario comparison",
                     "Budget frontier", "Sensitivity", "Inputs"):
         assert section in html
-    assert html.count("<svg") == 5
+    assert html.count("<svg") == 6  # spend, response, operational, strategic, comparison, frontier
     assert load_scenario(SCENARIOS / "b2b_saas_q1.yaml").input_hash in html
     assert "excluded: CLV:CPA 1.50 is below the 3.0 floor" in html
 
@@ -54,7 +54,7 @@ def test_html_is_self_contained(report_dir):
 def test_markdown_links_existing_pngs(report_dir):
     text = (report_dir / "report.md").read_text()
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
-    assert len(links) == 5
+    assert len(links) == 6
     for link in links:
         data = (report_dir / link).read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) > 5000
@@ -137,7 +137,7 @@ def test_report_in_headless_chromium(report_dir):
             assert errors == [] and [m for m in console if m.startswith("error")] == []
             assert all(url.startswith("file://") for url in requests)
             charts = page.locator("figure.chart")
-            assert charts.count() == 5
+            assert charts.count() == 6
             for k in range(charts.count()):
                 chart = charts.nth(k)
                 box = chart.bounding_box()
@@ -145,3 +145,55 @@ def test_report_in_headless_chromium(report_dir):
                 assert _non_blank(chart.screenshot()) > 0.02, f"chart {k} looks blank"
         finally:
             browser.close()
+
+
+def test_infeasible_variants_say_why_and_how_to_repair_in_html_and_markdown(report_dir):
+    """The example's 'Cautious (max 30% change)' variant cannot be planned: every view
+    states the conflict and the repairs, not only the terminal."""
+    html = (report_dir / "report.html").read_text()
+    md = (report_dir / "report.md").read_text()
+    why = "Social Media Ads must spend at least $31,500 (max_change)"
+    fix = "let Social Media Ads change by up to 100% instead of 30%"
+    for text in (html, md):
+        assert "Cautious (max 30% change) is infeasible" in text
+        assert why in text and fix in text and "makes it feasible" in text
+
+
+@pytest.fixture(scope="module")
+def uncertain_report(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("uncertain")
+    result = CliRunner().invoke(main, ["report", str(SCENARIOS / "uncertain_q1.yaml"),
+                                       "--out", str(out), "--points", "8"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_uncertain_inputs_get_a_risk_section(uncertain_report):
+    html = (uncertain_report / "report.html").read_text()
+    assert 'id="risk"' in html and "Net value under uncertainty" in html
+    assert "P(channel keeps" in html or "keeps its CLV:CPA floor" in html
+    assert "Net value P10" in html
+    md = (uncertain_report / "report.md").read_text()
+    assert "## Risk profile" in md and "charts/risk.png" in md
+    assert (uncertain_report / "charts" / "risk.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_certain_inputs_have_no_risk_section(report_dir):
+    assert 'id="risk"' not in (report_dir / "report.html").read_text()
+
+
+def test_response_chart_marks_current_and_optimal_spend(report_dir):
+    from optimizer.render import charts
+
+    result = optimize(load_scenario(SCENARIOS / "b2b_saas_q1.yaml"))
+    fig = charts.response_chart(result)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == [c.name for c in result.scenario.channels]
+    for ax, ch in zip(axes, result.scenario.channels, strict=True):
+        marks = sorted(line.get_xdata()[0] for line in ax.get_lines()[1:])
+        expected = sorted([result.current_channels.loc[ch.name, "spend"],
+                           result.channels.loc[ch.name, "spend"]])
+        assert marks == pytest.approx(expected)
+        ticks = ax.xaxis.get_major_locator()()
+        labels = [ax.xaxis.get_major_formatter()(v, k) for k, v in enumerate(ticks)]
+        assert len(ticks) <= 5 and all(lbl.startswith(("$", "-$")) for lbl in labels), labels

@@ -14,9 +14,12 @@ from ..backends import SolveOptions
 from ..results.plan import PlanResult, optimize
 from ..results.tables import Table
 from ..scenario.model import Scenario
+from ..status import Status
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .repair import Suggestion
 
 SUMMARY_COLUMNS = ("budget", "spend", "unspent", "leads", "customers", "value", "net_value",
                    "blended_cpl", "blended_cpa", "blended_clv_to_cpa", "roi")
@@ -45,6 +48,12 @@ class Comparison:
     def spend(self) -> pd.DataFrame:
         frame = self.spend_table.to_frame()
         return frame
+
+    @cached_property
+    def repairs(self) -> dict[str, tuple[Suggestion, ...]]:
+        """Per infeasible plan (by scenario name), its ranked repairs, computed once."""
+        return {r.scenario.name: r.suggest_repairs() for r in self.results
+                if r.status is Status.INFEASIBLE}
 
 
 def _current_signature(result: PlanResult) -> tuple[tuple[str, float], ...]:

@@ -50,7 +50,8 @@ def plan(file: Path, variant: str | None, options: SolveOptions, fmt: str, wide:
         fail(f"refusing to overwrite input file {export_model}")
     head = optimize(scenarios[0], options=options, export_model=export_model)
     comparison = compare([head, *scenarios[1:]], options=options) if len(scenarios) > 1 else None
-    repairs = head.suggest_repairs()
+    repairs = comparison.repairs.get(head.scenario.name, ()) if comparison is not None \
+        else head.suggest_repairs()
     view = bundle.plan_view(head, comparison, repairs)
     emit(fmt, view, wide)
     if out_dir is not None:

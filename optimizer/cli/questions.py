@@ -144,11 +144,18 @@ def report_cmd(file: Path, out_dir: Path, variant: str | None, points: int,
     head = optimize(head_scenario, options=options)
     others = [s for s in scenarios if s is not head_scenario]
     comparison = compare([head, *others], options=options) if others else None
-    front = rng = None
+    front = rng = risk = None
     if head.is_optimal:
         front = budget_frontier(head_scenario, points=points, options=options)
         if not_rangeable(head_scenario, options) is None:
             rng = ranging(head_scenario, options)
-    data = ReportData(head, comparison, front, rng, head.suggest_repairs())
+    plans = comparison.results if comparison is not None else (head,)
+    if head_scenario.has_uncertainty and any(r.is_optimal for r in plans):
+        from ..analysis.risk import risk_profile
+
+        risk = risk_profile([r for r in plans if r.is_optimal or r is head])
+    repairs = comparison.repairs.get(head.scenario.name, ()) if comparison is not None \
+        else head.suggest_repairs()
+    data = ReportData(head, comparison, front, rng, repairs, risk)
     write(out_dir, report_files(data), scenarios)
     sys.exit(head.status.exit_code)

@@ -44,6 +44,7 @@ class ReportData:
     frontier: Frontier | None = None
     ranging: Ranging | None = None
     repairs: tuple[Suggestion, ...] = ()
+    risk: RiskProfile | None = None  # when inputs are uncertain
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def plan_doc(self) -> dict[str, Any]:
@@ -54,6 +55,9 @@ class ReportData:
 
     def frontier_doc(self) -> dict[str, Any] | None:
         return None if self.frontier is None else records.frontier_dict(self.frontier)
+
+    def risk_doc(self) -> dict[str, Any] | None:
+        return None if self.risk is None else records.risk_dict(self.risk)
 
     def sensitivity_doc(self) -> dict[str, Any] | None:
         return None if self.ranging is None else records.sensitivity_dict(self.ranging)
@@ -83,16 +87,18 @@ def plan_view(head: PlanResult, comparison: Comparison | None,
     doc = _Once(lambda: records.plan_document(head, comparison, repairs))
     # what the terminal and Markdown show: the plan and the comparison, not every variant
     shown = _Once(lambda: records.plan_document(head, None, repairs) | (
-        {} if comparison is None else dict(zip(("comparison", "spend_by_scenario"),
-                                               records.comparison_records(comparison),
-                                               strict=True))))
+        {} if comparison is None else {
+            **dict(zip(("comparison", "spend_by_scenario"),
+                       records.comparison_records(comparison), strict=True)),
+            "infeasible": records.infeasible_records(comparison)}))
 
     def tables() -> list[Any]:
         out = terminal.plan_tables(shown())
         if comparison is not None:
             data = shown()
             out += terminal.comparison_tables(data["comparison"], data["spend_by_scenario"],
-                                              _conflicts(comparison), head.scenario.currency)
+                                              _others(data["infeasible"], head),
+                                              head.scenario.currency)
         return out
 
     return View(doc, lambda: csv.channels_csv(head), lambda: md.plan_markdown(shown()), tables)
@@ -120,15 +126,16 @@ def comparison_view(comparison: Comparison) -> View:
 
     doc = _Once(lambda: records.comparison_dict(comparison))
     rows = _Once(lambda: records.comparison_records(comparison))
+    bad = _Once(lambda: records.infeasible_records(comparison))
     cur = comparison.results[0].scenario.currency if comparison.results else "USD"
     return View(doc, lambda: csv.comparison_csv(comparison),
-                lambda: md.comparison_markdown(rows()[0], rows()[1], cur),
-                lambda: terminal.comparison_tables(rows()[0], rows()[1], _conflicts(comparison),
-                                                   cur))
+                lambda: md.comparison_markdown(rows()[0], rows()[1], cur, infeasible=bad()),
+                lambda: terminal.comparison_tables(rows()[0], rows()[1], bad(), cur))
 
 
-def _conflicts(comparison: Comparison) -> list[tuple[str, tuple[str, ...]]]:
-    return [(r.name, r.conflicts) for r in comparison.results]
+def _others(infeasible: list[dict[str, Any]], head: PlanResult) -> list[dict[str, Any]]:
+    """The infeasible plans other than `head` (whose conflicts the plan itself shows)."""
+    return [r for r in infeasible if r["scenario"] != head.name]
 
 
 def comparison_files(comparison: Comparison, view: View) -> Files:
@@ -229,8 +236,11 @@ def report_files(data: ReportData) -> Files:
         figures["comparison"] = charts.comparison_chart(data.comparison)
     if data.frontier is not None:
         figures["frontier"] = charts.frontier_chart(data.frontier)
+    figures["response"] = charts.response_chart(head)
+    if data.risk is not None:
+        figures["risk"] = charts.risk_chart(data.risk, head.scenario.currency)
     images = {f"charts/{name}.png": charts.to_png(fig) for name, fig in figures.items()}
     return {"report.html": render_html(data), "report.xlsx": workbook_bytes(data),
             "report.md": md.report_markdown(data.plan_doc(), list(images), data.frontier_doc(),
-                                            data.sensitivity_doc()),
+                                            data.sensitivity_doc(), data.risk_doc()),
             "plan.json": records.to_json(data.plan_doc()), **images}

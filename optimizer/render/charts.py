@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
     from ..analysis.compare import Comparison
     from ..analysis.frontier import Frontier
+    from ..analysis.risk import RiskProfile
     from ..results.plan import PlanResult
+    from ..scenario.model import Channel, Scenario
 
 CURRENT, OPTIMAL, ACCENT, WARN = "#9aa5b1", "#1f6fb2", "#2a9d8f", "#d1495b"
 
@@ -31,12 +33,23 @@ def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def _money_axis(ax: Axes, currency: str) -> None:
-    from matplotlib.ticker import FuncFormatter
+def money_tick(value: float, currency: str) -> str:
+    """A compact currency tick: $1.2M, $60k, $45, -$5k."""
+    symbol = fmt.SYMBOLS.get(currency.upper())
+    size = abs(value)
+    body = (f"{size / 1e6:,.1f}M".replace(".0M", "M") if size >= 1e6 else
+            f"{size / 1e3:,.0f}k" if size >= 1e3 else f"{size:,.0f}")
+    sign = "-" if value < 0 and body.strip("0.kM,") else ""
+    return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {currency}"
 
-    symbol = fmt.SYMBOLS.get(currency.upper(), "")
-    ax.xaxis.set_major_formatter(FuncFormatter(
-        lambda v, _: f"{symbol}{v / 1000:,.0f}k" if abs(v) >= 1000 else f"{symbol}{v:,.0f}"))
+
+def _money_axis(ax: Axes, currency: str, axis: str = "x") -> None:
+    """Currency ticks, few enough that their labels never collide."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(MaxNLocator(nbins=5 if axis == "x" else 6, min_n_ticks=2))
+    target.set_major_formatter(FuncFormatter(lambda v, _: money_tick(v, currency)))
 
 
 def spend_chart(result: PlanResult) -> Figure:
@@ -70,6 +83,7 @@ def operational_chart(result: PlanResult) -> Figure:
     left.set_yticks(y, names)
     left.invert_yaxis()
     left.set_title("CPL (first tier)")
+    _money_axis(left, result.scenario.currency)
     right.barh(y, frame["leads"].to_numpy(), color=OPTIMAL)
     right.set_title("Leads in the plan")
     for ax in (left, right):
@@ -134,14 +148,16 @@ def frontier_chart(front: Frontier) -> Figure:
     ax = fig.add_subplot()
     ax.plot(pts["budget"], pts["net_value"], color=OPTIMAL, marker="o", markersize=3,
             label="optimal net value")
-    ax.set_xlabel("budget")
-    ax.set_ylabel("net value")
+    ax.set_xlabel(f"budget ({front.scenario.currency})")
+    ax.set_ylabel(f"net value ({front.scenario.currency})")
     _money_axis(ax, front.scenario.currency)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1000:,.0f}k"))
+    _money_axis(ax, front.scenario.currency, "y")
     twin = ax.twinx()
     twin.step(pts["budget"], pts["marginal_net_value"], where="post", color=ACCENT,
               label="next $ earns")
     twin.set_ylabel("net value of the next dollar")
+    twin.yaxis.set_major_formatter(FuncFormatter(
+        lambda v, _: money_tick(v, front.scenario.currency) if abs(v) >= 10 else f"{v:.2f}"))
     if front.saturation_budget is not None:
         ax.axvline(front.saturation_budget, color=WARN, linestyle="--", linewidth=1,
                    label="saturation")
@@ -153,6 +169,85 @@ def frontier_chart(front: Frontier) -> Figure:
                frameon=False)
     ax.set_title(f"{front.scenario.name}: budget frontier")
     ax.grid(alpha=0.3)
+    return fig
+
+
+def response_chart(result: PlanResult) -> Figure:
+    """One small chart per channel: leads against spend (its tiers or its curve), with the
+    current and the optimal spend marked."""
+    from matplotlib.ticker import MaxNLocator
+
+    sc = result.scenario
+    now = result.current_channels["spend"]
+    best = result.channels["spend"] if result.channels is not None else None
+    n = len(sc.channels)
+    cols = min(3, n)
+    rows = math.ceil(n / cols)
+    fig = _figure(3.2 * cols, 2.4 * rows + 0.6)
+    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
+    for ax, ch in zip(axes, sc.channels, strict=False):
+        marks = [float(now[ch.name])] + ([float(best[ch.name])] if best is not None else [])
+        spend = np.linspace(0.0, _chart_end(sc, ch, max(marks)), 200)
+        ax.plot(spend, _leads(ch, spend), color=ACCENT)
+        ax.axvline(marks[0], color=CURRENT, linestyle="--", linewidth=1.2, label="current")
+        if best is not None:
+            ax.axvline(marks[1], color=OPTIMAL, linewidth=1.6, label="optimal")
+        ax.set_title(ch.name, fontsize=9)
+        ax.set_ylabel("leads", fontsize=8)
+        ax.tick_params(labelsize=7)
+        _money_axis(ax, sc.currency)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
+        ax.grid(alpha=0.3)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, frameon=False)
+    fig.suptitle("Response of each channel: leads against spend", fontsize=10)
+    return fig
+
+
+def _chart_end(sc: Scenario, ch: Channel, marked: float) -> float:
+    """Where a channel's chart ends: its own cap, else past the spends marked on it."""
+    cap = min(sc.spend_bounds(ch)[2], sc.budget)
+    top = ch.tiers[-1].up_to if ch.tiers and math.isfinite(ch.tiers[-1].up_to) else cap
+    end = min(cap, top) if math.isfinite(min(cap, top)) else 1.5 * max(marked, 1.0)
+    return max(end, 1.2 * marked, 1.0)
+
+
+def _leads(ch: Channel, spend: np.ndarray) -> np.ndarray:
+    """Leads bought by `spend` on the channel (whole horizon)."""
+    if ch.response is not None:
+        return np.asarray(ch.response.leads(spend), dtype=float)
+    leads, start, total = np.zeros_like(spend), 0.0, 0.0
+    for tier in ch.tiers:
+        width = tier.up_to - start
+        inside = np.clip(spend - start, 0.0, width)
+        leads += inside / tier.cpl
+        total += width / tier.cpl if math.isfinite(width) else 0.0
+        start = tier.up_to
+    return leads
+
+
+def risk_chart(profile: RiskProfile, currency: str) -> Figure:
+    """The fan of net value per plan: P10 to P90 as a bar, P50 as a mark."""
+    table = profile.summary
+    names = [f"{s} ({k})" if k == "current" else str(s)
+             for s, k in zip(table["scenario"], table["kind"], strict=True)]
+    fig = _figure(8, 0.5 * len(names) + 1.6)
+    ax = fig.add_subplot()
+    y = np.arange(len(names))
+    p10, p50, p90 = (table[f"net_value_p{q}"].to_numpy(dtype=float) for q in (10, 50, 90))
+    colors = [CURRENT if k == "current" else OPTIMAL for k in table["kind"]]
+    ax.barh(y, p90 - p10, left=p10, height=0.45, color=colors, alpha=0.55, label="P10 to P90")
+    ax.scatter(p50, y, color="black", zorder=3, s=18, label="P50")
+    ax.margins(x=0.06)
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    _money_axis(ax, currency)
+    ax.set_xlabel(f"net value ({currency}) over {profile.draws:,} draws of the inputs")
+    ax.set_title("Net value under uncertainty")
+    fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    ax.grid(axis="x", alpha=0.3)
     return fig
 
 

@@ -29,6 +29,7 @@ from .cells import (
     saturation_text,
     totals_cells,
 )
+from .uncertain import RISK_HEADERS, floor_probability_cells, risk_cells, risk_intro
 
 if TYPE_CHECKING:
     from ..scenario.model import Period, Scenario
@@ -85,13 +86,14 @@ def render_html(data: ReportData) -> str:
                          _chart("comparison", charts.comparison_chart(data.comparison)) +
                          _table(COMPARISON_HEADERS, rows, (0, 1)) +
                          "<h3>Spend by channel and scenario</h3>" +
-                         _table(headers, spend_rows, (0,))))
+                         _table(headers, spend_rows, (0,)) + _infeasible(doc)))
     front = data.frontier_doc()
     if front is not None and data.frontier is not None:
         sections.append(("frontier", "Budget frontier",
                          _chart("frontier", charts.frontier_chart(data.frontier)) +
                          f'<p class="note">{escape(saturation_text(front, cur))}</p>' +
                          _table(FRONTIER_HEADERS, frontier_cells(front["points"], cur), (1, 8))))
+    sections += _risk_section(data, cur)
     sens = data.sensitivity_doc()
     if sens is not None:
         inputs, cons = range_cells(sens, cur)
@@ -116,6 +118,21 @@ def render_html(data: ReportData) -> str:
             f'<p class="headline" id="headline">{escape(doc["headline"])}</p></header>'
 
             f"<nav>{nav}</nav><main>{body}</main></body></html>\n")
+
+
+def _infeasible(doc: Record) -> str:
+    """Each infeasible variant: why, and the changes that would each make it feasible."""
+    parts = []
+    for bad in doc.get("infeasible", []):
+        if bad["scenario"] == doc["scenario"]["name"]:
+            continue  # the head plan's own conflicts are in its summary
+        parts.append(f'<h3 class="bad">{escape(bad["scenario"])} is infeasible</h3>' +
+                     _list(bad["conflicts"]))
+        if bad["repairs"]:
+            parts.append("<p>Any one of these changes makes it feasible:</p><ol>" +
+                         "".join(f"<li>{escape(r['text'])}</li>" for r in bad["repairs"]) +
+                         "</ol>")
+    return "".join(parts)
 
 
 def _summary(doc: Record, cur: str) -> str:
@@ -148,13 +165,18 @@ def _plan_sections(data: ReportData, doc: Record, cur: str) -> list[tuple[str, s
     frame = doc["channels"] if ok else doc["current"]["channels"]
     if ok:
         rows = [[str(c["name"]), fmt.money(c["spend"], cur), fmt.money(c["current_spend"], cur),
-                 fmt.money(c["change"], cur), fmt.pct(c["share"]), str(c["why"])] for c in frame]
+                 fmt.signed_money(c["change"], cur), fmt.pct(c["share"]), str(c["why"])]
+                for c in frame]
     else:  # no plan: show the current one only, never a clipped allocation
         rows = [[str(c["name"]), "—", fmt.money(c["current_spend"], cur), "—", "—",
                  "no feasible plan"] for c in frame]
     out = [("allocation", "Current vs optimal spend",
             _chart("spend", charts.spend_chart(r)) +
             _table(["Channel", "Optimal", "Current", "Change", "Share", "Why"], rows, (0, 5)))]
+    out.append(("response", "Channel response: leads against spend",
+                _chart("response", charts.response_chart(r)) +
+                '<p class="note">Each channel\'s leads for its spend (its tiers, or its '
+                'response curve); dashed: current spend, solid: optimal spend.</p>'))
     headers, spend_rows, kpi_rows = period_cells(doc, cur)
     if spend_rows:
         out.append(("periods", "Periods",
@@ -176,6 +198,21 @@ def _plan_sections(data: ReportData, doc: Record, cur: str) -> list[tuple[str, s
                 _table(["Channel", "CPA", "CLV", "CLV:CPA", "ROI", "Value", "Net value"], rows,
                        (0,))))
     return out
+
+
+def _risk_section(data: ReportData, cur: str) -> list[tuple[str, str, str]]:
+    """When inputs are uncertain: the fan of net value and the floor probabilities."""
+    if data.risk is None:
+        return []
+    doc = data.risk_doc()
+    assert doc is not None
+    headers, floor_rows = floor_probability_cells(doc)
+    return [("risk", "Risk: the plans under uncertain inputs",
+             f'<p class="note">{escape(risk_intro(doc))}</p>' +
+             _chart("risk", charts.risk_chart(data.risk, cur)) +
+             _table(RISK_HEADERS, risk_cells(doc, cur), (0,)) +
+             "<h3>Probability each channel keeps its CLV:CPA floor</h3>" +
+             _table(headers, floor_rows, (0,)))]
 
 
 def _inputs(sc: Scenario) -> str:

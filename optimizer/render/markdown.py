@@ -39,7 +39,9 @@ from .uncertain import (
     robust_lines,
 )
 
-CHART_TITLES = {"spend": "Current vs optimal spend", "operational": "Operational view",
+CHART_TITLES = {"response": "Channel response: leads against spend",
+                "risk": "Net value under uncertainty (P10 to P90)",
+                "spend": "Current vs optimal spend", "operational": "Operational view",
                 "strategic": "Strategic view", "comparison": "Net value by scenario",
                 "frontier": "Budget frontier"}
 
@@ -78,7 +80,10 @@ def plan_markdown(doc: Record) -> str:
     if doc["warnings"]:
         out += ["## Warnings", ""] + [f"- {w}" for w in doc["warnings"]] + [""]
     if "comparison" in doc:
-        out += [comparison_markdown(doc["comparison"], doc["spend_by_scenario"], cur, 2)]
+        others = [r for r in doc.get("infeasible", [])
+                  if r["scenario"] != doc["scenario"]["name"]]
+        out += [comparison_markdown(doc["comparison"], doc["spend_by_scenario"], cur, 2,
+                                    others)]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -103,14 +108,18 @@ def _optimal_sections(doc: Record, cur: str) -> list[str]:
 
 
 def comparison_markdown(rows: list[Record], spend: list[Record], cur: str,
-                        heading_level: int = 1) -> str:
+                        heading_level: int = 1, infeasible: list[Record] | None = None) -> str:
     h = "#" * heading_level
     spend_headers, cells, spend_rows = comparison_cells(rows, spend, cur)
-    return "\n".join([
-        f"{h} Scenario comparison", "",
-        table(COMPARISON_HEADERS, cells), "",
-        f"{h} Spend by channel and scenario", "",
-        table(spend_headers, spend_rows), ""])
+    out = [f"{h} Scenario comparison", "", table(COMPARISON_HEADERS, cells), "",
+           f"{h} Spend by channel and scenario", "", table(spend_headers, spend_rows), ""]
+    for bad in infeasible or []:
+        out += [f"{h}# {bad['scenario']} is infeasible", "",
+                *(f"- {c}" for c in bad["conflicts"]), ""]
+        if bad["repairs"]:
+            out += ["Any one of these changes makes it feasible:", "",
+                    *(f"{i}. {r['text']}" for i, r in enumerate(bad["repairs"], 1)), ""]
+    return "\n".join(out)
 
 
 def frontier_markdown(data: Record) -> str:
@@ -136,14 +145,18 @@ def sensitivity_markdown(data: Record) -> str:
 
 
 def report_markdown(plan_doc: Record, images: list[str], frontier: Record | None,
-                    sensitivity: Record | None) -> str:
-    """The plan's Markdown report with the PNG charts, frontier and sensitivity appended."""
+                    sensitivity: Record | None, risk: Record | None = None) -> str:
+    """The plan's Markdown report with the PNG charts, frontier, risk (when inputs are
+    uncertain) and sensitivity appended."""
     out = [plan_markdown(plan_doc), "## Charts", ""]
     for path in images:
         key = path.rsplit("/", 1)[-1].removesuffix(".png")
         out += [f"![{CHART_TITLES.get(key, key)}]({path})", ""]
     if frontier is not None:
         out += [frontier_markdown(frontier).replace("# Budget frontier", "## Budget frontier", 1)]
+    if risk is not None:
+        out += [risk_markdown(risk, plan_doc["scenario"]["currency"])
+                .replace("# Risk profile", "## Risk profile", 1).replace("\n## ", "\n### ")]
     if sensitivity is not None:
         out += [sensitivity_markdown(sensitivity).replace("# Sensitivity", "## Sensitivity", 1)
                 .replace("\n## ", "\n### ")]

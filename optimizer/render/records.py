@@ -106,9 +106,7 @@ def plan_dict(result: PlanResult, repairs: tuple[Suggestion, ...] = ()) -> dict[
             "violations": list(result.current_violations),
         },
         "conflicts": list(result.conflicts),
-        "repairs": [{"constraint": r.constraint, "text": r.text, "field": r.field,
-                     "current": clean(r.current), "proposed": clean(r.proposed)}
-                    for r in repairs],
+        "repairs": repair_records(repairs),
         "warnings": list(result.warnings),
         "message": result.message,
     }
@@ -161,10 +159,23 @@ def comparison_records(comparison: Comparison) -> tuple[list[dict[str, Any]],
              for i, ch in enumerate(spend.index) for col in spend.columns])
 
 
+def repair_records(repairs: tuple[Suggestion, ...]) -> list[dict[str, Any]]:
+    return [{"constraint": r.constraint, "text": r.text, "field": r.field,
+             "current": clean(r.current), "proposed": clean(r.proposed)} for r in repairs]
+
+
+def infeasible_records(comparison: Comparison) -> list[dict[str, Any]]:
+    """Per infeasible plan of a comparison: why (the conflict) and its ranked repairs."""
+    return [{"scenario": r.name, "conflicts": list(r.conflicts),
+             "repairs": repair_records(comparison.repairs.get(r.scenario.name, ()))}
+            for r in comparison.results if r.conflicts]
+
+
 def comparison_dict(comparison: Comparison) -> dict[str, Any]:
     rows, spend = comparison_records(comparison)
-    return header(comparison=rows, spend=spend,
-                  plans=[plan_dict(r) for r in comparison.results])
+    return header(comparison=rows, spend=spend, infeasible=infeasible_records(comparison),
+                  plans=[plan_dict(r, comparison.repairs.get(r.scenario.name, ()))
+                         for r in comparison.results])
 
 
 def plan_document(head: PlanResult, comparison: Comparison | None,
@@ -173,7 +184,9 @@ def plan_document(head: PlanResult, comparison: Comparison | None,
     data = plan_dict(head, repairs)
     if comparison is not None:
         data["comparison"], data["spend_by_scenario"] = comparison_records(comparison)
-        data["variants"] = [plan_dict(r) for r in comparison.results[1:]]
+        data["infeasible"] = infeasible_records(comparison)
+        data["variants"] = [plan_dict(r, comparison.repairs.get(r.scenario.name, ()))
+                            for r in comparison.results[1:]]
     return data
 
 

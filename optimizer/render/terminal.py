@@ -149,16 +149,19 @@ def plan_tables(doc: Record) -> Renderables:
     return out
 
 
-def comparison_tables(rows: list[Record], spend: list[Record],
-                      conflicts: list[tuple[str, tuple[str, ...]]], cur: str) -> Renderables:
-    """The comparison, spend by channel and scenario, and why each infeasible plan is."""
+def comparison_tables(rows: list[Record], spend: list[Record], infeasible: list[Record],
+                      cur: str) -> Renderables:
+    """The comparison, spend by channel and scenario, and for each infeasible plan why it
+    is and the changes that would each make it feasible."""
     spend_headers, cells, spend_rows = comparison_cells(rows, spend, cur)
     out: Renderables = [grid("Scenario comparison", COMPARISON_HEADERS, cells, 2),
                         grid("Spend by channel and scenario", spend_headers, spend_rows)]
-    for name, reasons in conflicts:
-        if reasons:
-            out.append(f"[bold red]{escape(name)}[/] is infeasible:")
-            out.extend(f"  • {escape(c)}" for c in reasons)
+    for bad in infeasible:
+        out.append(f"[bold red]{escape(bad['scenario'])}[/] is infeasible:")
+        out.extend(f"  • {escape(c)}" for c in bad["conflicts"])
+        if bad["repairs"]:
+            out.append("  Any one of these changes makes it feasible:")
+            out.extend(f"    {i}. {escape(r['text'])}" for i, r in enumerate(bad["repairs"], 1))
     return out
 
 
