@@ -99,4 +99,17 @@ def write(out_dir: Path, files: Files, scenarios: list[Scenario]) -> None:
         written = write_outputs(out_dir, files, inputs)
     except OutputError as exc:
         fail(str(exc))
-    click.echo(f"wrote {', '.join(str(p) for p in written)}", err=True)
+    click.echo(_wrote(out_dir, written), err=True)
+
+
+def _wrote(out_dir: Path, written: list[Path]) -> str:
+    """'wrote 9 files to out/: report.html, ...', wrapped to the terminal's width."""
+    import shutil
+    import textwrap
+
+    names = ", ".join(str(p.relative_to(out_dir)) if p.is_relative_to(out_dir) else str(p)
+                      for p in written)
+    width = shutil.get_terminal_size((100, 24)).columns
+    text = f"wrote {len(written)} file{'s' if len(written) != 1 else ''} to {out_dir}: {names}"
+    return "\n".join(textwrap.wrap(text, width=max(40, width - 1), subsequent_indent="  ",
+                                    break_on_hyphens=False))
