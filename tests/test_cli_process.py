@@ -24,10 +24,11 @@ BASE = "scenarios/b2b_saas_q1.yaml"
 MONTHS = "scenarios/quarter_by_month.yaml"
 
 
-def chanopt(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def chanopt(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).with_name("chanopt")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "optimizer"]
-    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    env = {**{k: v for k, v in os.environ.items() if k != "COLUMNS"}, **(env or {})}
     return subprocess.run([*cmd, *args], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=300, check=False)
 

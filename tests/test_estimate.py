@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import math
 import textwrap
 from collections import Counter, defaultdict
@@ -277,3 +278,108 @@ def test_diminishing_returns_are_fitted_and_not_extrapolated_silently(tmp_path):
     sc = load_scenario(write(tmp_path / "p.yaml", "name: p\nbudget: 500000\nchannels: channels.csv\n"))
     r = optimize(sc)
     assert r.is_optimal and r.spend["search"] <= 180000 + 1e-6
+
+
+# ---- the bundled made-up CRM export (examples/crm) --------------------------------------
+
+CRM = ROOT / "examples" / "crm"
+
+
+def _generator():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("crm_generate", CRM / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bundled_crm_example_is_what_its_script_writes(tmp_path):
+    _generator().write(tmp_path)
+    for name in ("leads.csv", "deals.csv", "spend.csv"):
+        assert (tmp_path / name).read_bytes() == (CRM / name).read_bytes(), name
+    assert "not real data" in (CRM / "README.md").read_text().lower().replace("**", "")
+
+
+def test_bundled_crm_counts_match_independent_counts():
+    # counted with the csv module: labels compared case-blind, the mapping's one alias
+    def key(label: str) -> str:
+        label = " ".join(label.lower().split())
+        return {"webinar": "webinars"}.get(label, label)
+
+    with (CRM / "leads.csv").open(newline="") as f:
+        channel_of = {r["lead_id"]: key(r["source"]) for r in csv.DictReader(f) if r["source"]}
+    leads = Counter(channel_of.values())
+    with (CRM / "deals.csv").open(newline="") as f:
+        won = Counter(channel_of[r["lead_id"]] for r in csv.DictReader(f)
+                      if r["lead_id"] in channel_of)
+    spend: Counter = Counter()
+    with (CRM / "spend.csv").open(newline="") as f:
+        for r in csv.DictReader(f):
+            spend[key(r["channel"])] += float(r["spend"])
+    result = estimate(CRM / "leads.csv", CRM / "spend.csv", CRM / "deals.csv",
+                      mapping=load_mapping(CRM / "mapping.yaml"))
+    table = result.table.set_index("name")
+    assert sorted(key(n) for n in table.index) == sorted(leads)
+    for name, row in table.iterrows():
+        k = key(str(name))
+        assert (row["leads"], row["customers"]) == (leads[k], won[k]), name
+        assert row["current_spend"] == pytest.approx(spend[k])
+        assert row["lead_to_close"] == pytest.approx(won[k] / leads[k])
+    dropped = result.dropped.set_index("reason")["rows"]
+    assert dropped["blank channel"] == 25 and dropped["deal joins no lead"] == 1
+
+
+def test_estimate_intervals_cover_the_truth_they_were_drawn_from(tmp_path):
+    """Over 30 exports drawn like the bundled one (other seeds), the 90% intervals contain
+    the true CPL, lead-to-close and mean deal value about 90% of the time. Measured over 100
+    seeds: CPL 87.5%, lead-to-close 89.6%, CLV 85.4% (the CLV interval is for a winsorized
+    mean, a little below the mean of skewed deal values); Google Ads' saturation is found in
+    71% (12 months of spend do not always show it). Seeded, so the run is deterministic; the
+    bounds sit about 3 SD below the measured shares."""
+    gen = _generator()
+    mapping = load_mapping(CRM / "mapping.yaml")
+    hits: dict[str, list[bool]] = defaultdict(list)
+    for seed in range(30):
+        folder = tmp_path / str(seed)
+        folder.mkdir()
+        for name, rows in gen.build(seed).items():
+            with (folder / name).open("w", newline="") as f:
+                csv.writer(f).writerows(rows)
+        table = estimate(folder / "leads.csv", folder / "spend.csv", folder / "deals.csv",
+                         mapping=mapping).table.set_index("name")
+        for name, (cpl, close, value, _, _) in gen.TRUTH.items():
+            row = table.loc[name]
+            hits["lead_to_close"].append(row["lead_to_close_low"] <= close
+                                         <= row["lead_to_close_high"])
+            hits["clv"].append(row["clv_low"] <= value <= row["clv_high"])
+            if cpl:
+                hits["cpl"].append(row["cpl_low"] <= cpl <= row["cpl_high"])
+            else:  # the saturating channel: a fitted curve, not a flat CPL, when it shows
+                hits["curve"].append(row.get("response_curve") == "exponential")
+    share = {k: float(np.mean(v)) for k, v in hits.items()}
+    assert share["lead_to_close"] >= 0.80 and share["cpl"] >= 0.78, share
+    assert share["clv"] >= 0.74, share
+    assert share["curve"] >= 0.5, share
+    assert max(share.values()) <= 0.99, share  # intervals are not uselessly wide either
+
+
+def test_cli_estimate_on_the_bundled_example_feeds_a_plan(tmp_path):
+    from .test_cli_process import chanopt
+
+    out = tmp_path / "channels.csv"
+    args = ["estimate",
+            "--leads", str(CRM / "leads.csv"), "--deals", str(CRM / "deals.csv"),
+            "--spend", str(CRM / "spend.csv"), "--map", str(CRM / "mapping.yaml"),
+            "-o", str(out)]
+    run = chanopt(*args, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "wrote" in run.stdout + run.stderr
+    names = set(pd.read_csv(out)["name"])
+    assert names == {"Google Ads", "LinkedIn Ads", "Webinars", "Email", "Content/SEO"}
+    write(tmp_path / "plan.yaml", "name: Next year\nbudget: 330000\nchannels: channels.csv\n"
+          "constraints: {min_clv_to_cpa: 3}\n")
+    plan = chanopt("plan", "plan.yaml", "--format", "json", cwd=tmp_path)
+    assert plan.returncode == 0, plan.stderr
+    assert json.loads(plan.stdout)["status"] == "optimal"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -162,3 +163,51 @@ def test_estimate_cli_refuses_to_overwrite_an_input(tmp_path):
 
 def test_scenario_error_type_is_public():
     assert issubclass(ScenarioError, Exception)
+
+
+def _fresh_floor_share(rp, name: str, seed: int) -> float:
+    """Share of the fresh draws on which `name` keeps its floor, from the raw draws:
+    drawn leads = planned leads / CPL factor, value = leads x lead-to-close x CLV."""
+    sc = rp.result.scenario
+    i = [c.name for c in sc.channels].index(name)
+    fresh = draw_inputs(sc, rp.fresh_draws, seed, start=rp.draws)
+    spend = rp.result.spend[name]
+    leads = rp.result.channels["leads"][name] / fresh.cpl_factor[:, i]
+    ratio = leads * fresh.lead_to_close[:, i] * fresh.clv[:, i] / spend
+    return float(np.mean(ratio >= sc.floor_of(sc.channels[i]) - 1e-9))
+
+
+def test_robust_plan_is_checked_on_fresh_draws_and_says_which_is_which():
+    from optimizer.render.records import robust_dict
+    from optimizer.render.uncertain import robust_lines
+
+    # A's value per dollar falls with spend (two tiers), so the fitted plan spends exactly
+    # up to where 90% of the fitted draws keep A's floor: off the sample it can fall short
+    a = channel("A", ltc=0.02, clv=9000, tiers=[(3000.0, 40.0), (math.inf, 70.0)],
+                uncertainty=(Uncertainty("lead_to_close", "beta", 12, 500),))
+    sc = scenario(a, channel("B", 200, 0.02, 40000, max_spend=2000), budget=10000, floor=3.0)
+    short = 0
+    for seed in range(8):
+        rp = robust_optimize(sc, draws=200, confidence=0.9, seed=seed)
+        table = rp.floors.set_index("floor")
+        row = table.loc["A CLV:CPA >= 3"]
+        assert row["robust"] >= 0.9 - 1e-9  # the guarantee, on the fitted draws
+        assert rp.fresh_draws == 10_000
+        assert row["robust_fresh"] == pytest.approx(_fresh_floor_share(rp, "A", seed), abs=1e-12)
+        text = " ".join(robust_lines(robust_dict(rp), True))
+        assert "Guaranteed on the 200 draws it was fitted on" in text
+        assert "10,000 fresh draws (not used by the fit)" in text
+        if row["robust_fresh"] < 0.9:
+            short += 1
+            assert "below the fitted level" in text
+        else:
+            assert "the guarantee carries over" in text
+    assert short >= 1  # the out-of-sample check matters: fitted on 200 draws, some fall short
+
+
+def test_robust_fresh_check_matches_the_analytic_probability():
+    # a flat channel keeps its floor on a draw iff lead-to-close >= 1/60: Beta(3, 99)
+    rp = robust_optimize(_uncertain(), draws=500, confidence=0.5, seed=4)
+    p = rp.floors.set_index("floor").loc["A CLV:CPA >= 3", "robust_fresh"]
+    exact = beta.sf(1 / 60, 3, 99)
+    assert p == pytest.approx(exact, abs=4 * np.sqrt(exact * (1 - exact) / rp.fresh_draws))

@@ -257,7 +257,11 @@ def _best_parameter(lp: LinearProgram, r: int, relaxed: float, options: SolveOpt
 
     if not feasible(relaxed):
         return None
-    good, bad = relaxed, current
+    return _bisect(feasible, relaxed, current)
+
+
+def _bisect(feasible: Callable[[float], bool], good: float, bad: float) -> float:
+    """The feasible end of [good, bad] closest to `bad` (the value the user wrote)."""
     for _ in range(BISECTION_STEPS):
         mid = 0.5 * (good + bad)
         if feasible(mid):
@@ -307,14 +311,7 @@ def _best_field_value(scenario: Scenario, lp: LinearProgram, r: int, relaxed: fl
 
     if not feasible(relaxed):
         return None
-    good, bad = relaxed, float(lp.row_limit[r])
-    for _ in range(BISECTION_STEPS):
-        mid = 0.5 * (good + bad)
-        if feasible(mid):
-            good = mid
-        else:
-            bad = mid
-    return good
+    return _bisect(feasible, relaxed, float(lp.row_limit[r]))
 
 
 def _parameter(scenario: Scenario, lp: LinearProgram, r: int, best: float) -> Suggestion:

@@ -15,6 +15,12 @@ each CLV:CPA floor holds with probability at least p, on the same model arrays:
 
 The price of robustness is what the robust plan gives up in expected net value against the
 plain optimum, on the same draws.
+
+What the fit guarantees holds on the draws it was fitted on (in sample). A plan tuned to a
+sample does a little worse on draws it has not seen, so both plans are also evaluated on
+fresh draws (the next `max(FRESH_DRAWS, draws)` of the same seed, never used by the fit):
+the out-of-sample floor probabilities and expected net values stand beside the in-sample
+ones.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ from ..scenario.model import Scenario
 from ..status import Status
 from .risk import Draws, Outcomes, draw_inputs, evaluate_plan
 
+FRESH_DRAWS = 10_000  # at least this many out-of-sample draws check the fitted plan
+
 
 @dataclass(frozen=True)
 class RobustPlan:
@@ -46,8 +54,11 @@ class RobustPlan:
     seed: int
     expected_net_value: float | None  # robust plan, mean over the draws
     plain_expected_net_value: float | None  # plain optimum, same draws
-    floors: pd.DataFrame  # per floor: probability it holds, robust vs plain (in sample)
+    floors: pd.DataFrame  # per floor: P(holds), robust vs plain, in sample and on fresh draws
     method: str
+    fresh_draws: int = 0  # out-of-sample draws (draws .. draws + fresh_draws of the seed)
+    fresh_expected_net_value: float | None = None  # robust plan, mean over the fresh draws
+    fresh_plain_expected_net_value: float | None = None
 
     @property
     def price_of_robustness(self) -> float | None:
@@ -110,9 +121,15 @@ def robust_optimize(scenario: Scenario, draws: int = 1000, confidence: float = 0
                      warnings=(), message=out.message, mip_gap=out.mip_gap,
                      objective_value=expected, period_spend_table=by_period,
                      period_kpi_table=per_period)
-    floors = _floor_probabilities(scenario, {"robust": robust_outcome, "plain": plain_outcome})
+    fresh = draw_inputs(scenario, max(FRESH_DRAWS, draws), seed, start=draws)
+    fresh_robust = evaluate_plan(channels["leads"], channels["spend"], fresh)
+    fresh_plain = _outcome(plain, fresh)
+    floors = _floor_probabilities(scenario, {"robust": robust_outcome, "plain": plain_outcome,
+                                             "robust_fresh": fresh_robust,
+                                             "plain_fresh": fresh_plain})
     return RobustPlan(result, plain, draws, confidence, seed, expected, plain_expected, floors,
-                      method)
+                      method, fresh.cpl_factor.shape[0], float(fresh_robust.net_value.mean()),
+                      None if fresh_plain is None else float(fresh_plain.net_value.mean()))
 
 
 def _blended_row(lp: LinearProgram) -> int | None:

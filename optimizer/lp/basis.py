@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -24,6 +25,7 @@ from .program import LinearProgram
 
 BASIC, AT_LOWER, AT_UPPER = 1, 0, 2  # HighsBasisStatus codes
 TOL = 1e-9
+DENSE_LIMIT = 400_000  # entries of [A -I] below which the basis is kept dense
 
 
 @dataclass(frozen=True)
@@ -74,11 +76,12 @@ class Basis:
 
     def __init__(self, lp: LinearProgram, x: np.ndarray, col_status: np.ndarray,
                  row_status: np.ndarray) -> None:
-        from scipy.sparse.linalg import splu
-
         n, m = lp.n_cols, lp.n_rows
         self.n, self.m = n, m
-        self.M = _with_slacks(lp.A)
+        sparse = _with_slacks(lp.A)
+        # small models: dense arrays and LAPACK (scipy.sparse costs more in overhead there)
+        self.M: np.ndarray | sp.csc_matrix = \
+            sparse.toarray() if m * (n + m) <= DENSE_LIMIT else sparse
         self.cz = np.r_[-lp.c, np.zeros(m)]
         row_lo = np.where(lp.is_eq, lp.b, -np.inf)
         self.lo = np.r_[lp.lb, row_lo]
@@ -89,9 +92,14 @@ class Basis:
         self.nonbasic = np.flatnonzero(status != BASIC)
         self.at_upper = status == AT_UPPER
         self.fixed = np.asarray(np.isclose(self.lo, self.hi), dtype=bool)
-        self.lu = splu(self.M[:, self.basic].tocsc())
+        self.lu = _Factor(self.M[:, self.basic])
         self.q = self.lu.solve(self.cz[self.basic], trans="T")  # row duals
         self.d = self.cz - self.M.T @ self.q  # reduced costs
+
+    def column(self, j: int) -> np.ndarray:
+        if isinstance(self.M, np.ndarray):
+            return self.M[:, j].copy()
+        return np.asarray(self.M[:, [j]].toarray()).ravel()
 
     def interval(self, direction: Direction) -> Interval:
         """Largest interval of mu around 0 on which this basis stays optimal."""
@@ -152,7 +160,7 @@ class Basis:
             return False
         j = int(entering[0])
         # the entering column at mu, through the basis at mu (Sherman-Morrison)
-        col = self.M[:, j].toarray().ravel() + mu * r1.u * r1.v[j]
+        col = self.column(j) + mu * r1.u * r1.v[j]
         w1 = self.lu.solve(col)
         B = self.basic
         through = w1 - mu * r1.zz * float(r1.v[B] @ w1) / (1.0 + mu * r1.gamma)
@@ -172,7 +180,7 @@ class Basis:
         past it."""
         if var in set(self.basic):  # degenerate: basic yet at its bound, the price is 0
             return Interval(self.z[var] - self.hi[var], math.inf)
-        col = self.M[:, var].toarray().ravel()
+        col = self.column(var)
         g = -self.lu.solve(col)  # d x_B / d z_var
         p = self.z[self.basic]
         lo, hi = self.lo[self.basic], self.hi[self.basic]
@@ -236,6 +244,28 @@ def _blocked_inside(a: np.ndarray, b: np.ndarray, mu: float, rows: range) -> boo
     idx = np.arange(rows.start, rows.stop)
     hit = _at(a[idx], b[idx], mu)
     return bool(np.any(hit & (a[idx] > 1e-9 * (1.0 + np.abs(a[idx])))))
+
+
+class _Factor:
+    """LU of the basis matrix: LAPACK for a dense one, SuperLU for a sparse one."""
+
+    def __init__(self, B: np.ndarray | sp.spmatrix) -> None:
+        if isinstance(B, np.ndarray):
+            from scipy.linalg import lu_factor
+
+            self.dense: Any = lu_factor(B)
+            self.sparse: Any = None
+        else:
+            from scipy.sparse.linalg import splu
+
+            self.dense, self.sparse = None, splu(sp.csc_matrix(B))
+
+    def solve(self, rhs: np.ndarray, trans: str = "N") -> np.ndarray:
+        if self.sparse is not None:
+            return np.asarray(self.sparse.solve(rhs, trans=trans))
+        from scipy.linalg import lu_solve
+
+        return np.asarray(lu_solve(self.dense, rhs, trans=0 if trans == "N" else 1))
 
 
 def _with_slacks(A: sp.csr_matrix) -> sp.csc_matrix:

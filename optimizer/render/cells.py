@@ -158,7 +158,7 @@ def objective_cell(kind: str, value: float | None, cur: str) -> str:
         return ""
     label = {"net_value": "net value", "min_spend": "min spend"}.get(kind, kind)
     if missing(value):
-        return label
+        return f"{label} n/a"  # no plan, so no optimum (never a bare label that reads as one)
     shown = fmt.num(value, 2) if kind in ("customers", "leads") else fmt.money(value, cur)
     return f"{label} {shown}"
 

@@ -28,6 +28,7 @@ from .uncertain import (
     ESTIMATE_HEADERS,
     FIT_HEADERS,
     RISK_HEADERS,
+    ROBUST_FLOOR_HEADERS,
     dropped_cells,
     estimate_cells,
     file_name,
@@ -175,7 +176,7 @@ def risk_markdown(data: Record, currency: str = "USD") -> str:
 
 def robust_markdown(data: Record, has_uncertainty: bool) -> str:
     lines = robust_lines(data, has_uncertainty)
-    floors = table(["Floor", "P(holds), robust", "P(holds), plain"], robust_floor_cells(data))
+    floors = table(ROBUST_FLOOR_HEADERS, robust_floor_cells(data))
     return (plan_markdown(data) + "\n## Robustness\n\n" +
             "\n".join(f"- {line}" for line in lines) + "\n\n" + floors + "\n")
 

@@ -242,6 +242,9 @@ def robust_dict(plan: RobustPlan) -> dict[str, Any]:
         "expected_net_value": clean(plan.expected_net_value),
         "plain_expected_net_value": clean(plan.plain_expected_net_value),
         "price_of_robustness": clean(plan.price_of_robustness),
+        "fresh_draws": plan.fresh_draws,
+        "fresh_expected_net_value": clean(plan.fresh_expected_net_value),
+        "fresh_plain_expected_net_value": clean(plan.fresh_plain_expected_net_value),
         "plain_spend": {} if plain is None else {
             str(k): clean(v) for k, v in zip(plain.index, plain["spend"].tolist(), strict=True)},
         "floors": frame_records(plan.floors),

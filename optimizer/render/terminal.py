@@ -36,6 +36,7 @@ from .uncertain import (
     ESTIMATE_HEADERS,
     FIT_HEADERS,
     RISK_HEADERS,
+    ROBUST_FLOOR_HEADERS,
     dropped_cells,
     estimate_cells,
     fit_cells,
@@ -198,7 +199,7 @@ def risk_tables(data: Record, currency: str = "USD") -> Renderables:
 
 def robust_tables(data: Record, has_uncertainty: bool) -> Renderables:
     floors = grid("Probability each floor holds (on the draws)",
-                  ["Floor", "Robust plan", "Plain optimum"], robust_floor_cells(data))
+                  ROBUST_FLOOR_HEADERS, robust_floor_cells(data))
     return [*plan_tables(data), *(Text(line) for line in robust_lines(data, has_uncertainty)),
             floors]
 

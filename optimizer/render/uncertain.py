@@ -48,8 +48,18 @@ def risk_intro(data: Record) -> str:
 def robust_lines(data: Record, has_uncertainty: bool) -> list[str]:
     cur = data["scenario"]["currency"]
     robust = data["robust"]
-    lines = [f"Robust plan: {robust['method']}. KPIs above are at the point estimates; each "
-             f"CLV:CPA floor holds with probability >= {robust['confidence']:.0%} on the draws."]
+    fitted = f"{robust['draws']:,}"
+    lines = [f"Robust plan: {robust['method']}. KPIs above are at the point estimates. "
+             f"Guaranteed on the {fitted} draws it was fitted on: each CLV:CPA floor holds "
+             f"on at least {robust['confidence']:.0%} of them."]
+    fresh = robust.get("fresh_draws") or 0
+    worst = _worst_fresh(robust["floors"])
+    if fresh and worst is not None:
+        floor, p = worst
+        held = "so the guarantee carries over" if p >= robust["confidence"] - 1e-12 else \
+            "below the fitted level: a plan tuned to a sample does a little worse off it"
+        lines.append(f"Checked on {fresh:,} fresh draws (not used by the fit): the least "
+                     f"certain floor, {floor}, holds on {fmt.pct(p)} of them, {held}.")
     if not has_uncertainty:
         lines.append("No channel input carries uncertainty (add `uncertainty:` to channels, or "
                      "use a table written by `chanopt estimate`): every draw is the point "
@@ -60,15 +70,31 @@ def robust_lines(data: Record, has_uncertainty: bool) -> list[str]:
             f"{fmt.money(robust['plain_expected_net_value'], cur)} for the plain optimum on the "
             f"same draws: the price of robustness is "
             f"{fmt.money(robust['price_of_robustness'], cur)}.")
+    if robust.get("fresh_expected_net_value") is not None \
+            and robust.get("fresh_plain_expected_net_value") is not None:
+        lines.append(
+            f"On the fresh draws: {fmt.money(robust['fresh_expected_net_value'], cur)} against "
+            f"{fmt.money(robust['fresh_plain_expected_net_value'], cur)}.")
     return lines
+
+
+def _worst_fresh(floors: list[dict[str, Any]]) -> tuple[str, float] | None:
+    held = [(str(r["floor"]), float(r["robust_fresh"])) for r in floors
+            if not missing(r.get("robust_fresh"))]
+    return min(held, key=lambda fp: fp[1]) if held else None
 
 
 def robust_floor_cells(data: Record) -> Rows:
     def show(p: float | None) -> str:
         return "not funded" if missing(p) else fmt.pct(p)
 
-    return [[str(r["floor"]), show(r.get("robust")), show(r.get("plain"))]
+    return [[str(r["floor"]), show(r.get("robust")), show(r.get("robust_fresh")),
+             show(r.get("plain")), show(r.get("plain_fresh"))]
             for r in data["robust"]["floors"]]
+
+
+ROBUST_FLOOR_HEADERS = ["Floor", "Robust, fitted draws", "Robust, fresh draws",
+                        "Plain, fitted draws", "Plain, fresh draws"]
 
 
 def _interval(point: Any, low: Any, high: Any, show: Any) -> str:
