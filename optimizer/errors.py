@@ -49,4 +49,9 @@ class SolverError(ChanoptError):
 
 
 class OutputError(ChanoptError):
-    """An output could not be written safely (for example it would overwrite an input file)."""
+    """An output could not be written safely: it would overwrite an input file
+    (`overwrites_input`), a link stands in the way, or the folder is read-only or full."""
+
+    def __init__(self, message: str, *, overwrites_input: bool = False) -> None:
+        super().__init__(message)
+        self.overwrites_input = overwrites_input

@@ -220,3 +220,33 @@ def test_tiny_relative_coefficients_are_kept():
                                           min_blended_clv_to_cpa=0.04999999995002624))
     for solver in ("highs", "cbc"):
         assert optimize(sc, solver=solver).is_optimal, solver
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_equilibrated_retry_gives_the_same_answer_in_the_same_units(seed):
+    """The retry for numerical failures scales rows and columns; mapped back, its plan,
+    objective, duals and reduced costs are those of the program as built."""
+    from optimizer import load_scenarios
+    from optimizer.backends import _equilibrated
+    from optimizer.lp.build import build_lp
+
+    from .conftest import SCENARIOS
+
+    bundled = load_scenarios(SCENARIOS / "b2b_saas_q1.yaml")  # the budget binds, priced
+    sc = bundled[seed % len(bundled)] if seed < 3 else random_scenario(8 + seed, 2, seed=seed)
+    lp = build_lp(sc)
+    plain, scaled = solve(lp), _equilibrated(lp, SolveOptions())
+    assert plain.status == scaled.status
+    if plain.status is not Status.OPTIMAL:
+        return
+    assert scaled.objective == pytest.approx(plain.objective, rel=1e-9)
+    assert (lp.A @ scaled.x <= lp.b + 1e-6 * (1 + np.abs(lp.b))).all()
+    # the budget's price, in the program's units: what a little more budget earns
+    r = lp.budget_row
+    step = 1e-4 * lp.b[r]
+    up = solve(lp.with_row_bound(r, lp.b[r] + step, equality=False)).objective
+    down = solve(lp.with_row_bound(r, lp.b[r] - step, equality=False)).objective
+    if abs((up - plain.objective) - (plain.objective - down)) <= 1e-7 * abs(plain.objective):
+        assert -scaled.duals[r] == pytest.approx((up - down) / (2 * step), rel=1e-5, abs=1e-9)
+    reduced = lp.c - lp.A.T @ -scaled.duals  # reduced costs back in the columns' units
+    assert np.allclose(-scaled.reduced_costs, reduced, rtol=1e-6, atol=1e-6)

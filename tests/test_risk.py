@@ -150,7 +150,7 @@ def test_estimate_cli_refuses_to_overwrite_an_input(tmp_path):
     spend.write_text("channel,period,spend\na,2024-01,10\n")
     out = CliRunner().invoke(main, ["estimate", "--leads", str(leads), "--spend", str(spend),
                                     "-o", str(spend)])
-    assert out.exit_code == 2 and "refusing to overwrite" in out.output
+    assert out.exit_code == 2 and "refusing to write" in out.output
     out = CliRunner().invoke(main, ["estimate", "--leads", str(leads), "--spend", str(spend),
                                     "-o", str(tmp_path / "c.csv"), "--format", "json"])
     assert out.exit_code == 0, out.output

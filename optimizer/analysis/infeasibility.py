@@ -21,6 +21,7 @@ from ..lp.program import LinearProgram
 from ..results.constraints import describe
 from ..scenario.model import Channel, Group, Scenario, Tier
 from ..status import Status
+from .search import bounded, out_of_time, stopped_note
 
 MAX_ROWS_FOR_ISOLATION = 400
 
@@ -35,14 +36,16 @@ def explain_infeasible(scenario: Scenario, lp: LinearProgram,
         return (f"no plan satisfies every constraint, and the model has {lp.n_rows} "
                 "constraints, too many to isolate the conflict quickly; relax floors, "
                 "minimum spends or shares and re-run",)
-    rows = conflicting_rows(lp, options)
+    with bounded(None if options is None else options.search_time) as search:
+        rows = conflicting_rows(lp, options)
     if not rows:
         return ("no plan satisfies every constraint, but no conflicting set could be isolated "
                 "(numerical trouble); check for extreme values",)
     parts = [describe(scenario, lp, r) for r in rows]
-    if len(parts) == 1:
-        return (f"{parts[0]}, which cannot hold",)
-    return ("these constraints cannot all hold at once: " + "; ".join(parts),)
+    note = stopped_note(search, "conflict")
+    stated = (f"{parts[0]}, which cannot hold" if len(parts) == 1 else
+              "these constraints cannot all hold at once: " + "; ".join(parts))
+    return (stated,) if note is None else (stated, note[0].upper() + note[1:])
 
 
 def _ratio_at(channel: Channel, tiers: tuple[Tier, ...], spend: float) -> float:
@@ -156,6 +159,8 @@ def conflicting_rows(lp: LinearProgram, options: SolveOptions | None = None) -> 
         return []
     order = sorted(range(lp.n_rows), key=lambda r: ROW_KINDS[lp.row_kind[r]].conflict_priority)
     for r in order:
+        if out_of_time():  # what is kept still conflicts; it may not be the smallest set
+            break
         keep[r] = False
         if is_feasible(lp, keep, options):
             keep[r] = True  # needed for the conflict

@@ -34,8 +34,8 @@ from ..scenario.edit import FieldPath, field_text, with_field
 from ..scenario.model import Channel, Scenario
 from ..status import Status
 from .infeasibility import MAX_ROWS_FOR_ISOLATION, conflicting_rows, is_feasible
+from .search import Repairs, bisect, bounded, out_of_time, stopped_note
 
-BISECTION_STEPS = 40
 CURRENT, PROPOSED = "\x00current\x00", "\x00proposed\x00"  # where values go in a phrase
 
 
@@ -85,6 +85,13 @@ def _phrase(scenario: Scenario, lp: LinearProgram, r: int) -> tuple[str, FieldPa
 def suggest_repairs(scenario: Scenario, limit: int = 8, options: SolveOptions | None = None
                     ) -> tuple[Suggestion, ...]:
     """Ranked single-constraint repairs of an infeasible scenario (empty if it is feasible)."""
+    with bounded((options or SolveOptions()).search_time) as search:
+        found = _search(scenario, limit, options)
+    return Repairs(found, stopped_note(search, "repair"))
+
+
+def _search(scenario: Scenario, limit: int, options: SolveOptions | None
+            ) -> tuple[Suggestion, ...]:
     lp = build_lp(scenario)
     if is_feasible(lp, options=options):
         return ()
@@ -92,8 +99,12 @@ def suggest_repairs(scenario: Scenario, limit: int = 8, options: SolveOptions | 
     # one costs a solve per row) those that the elastic LP had to relax
     rows = (conflicting_rows(lp, options) if lp.n_rows <= MAX_ROWS_FOR_ISOLATION
             else [int(r) for r in np.flatnonzero(_elastic_slack(scenario, lp, options)[0])])
-    found = [s for r in rows for s in _suggestions_for_row(scenario, lp, r, options)
-             if _feasible(s.apply(scenario), options)]
+    found: list[Suggestion] = []
+    for r in rows:
+        if out_of_time() and found:
+            break
+        found += [s for s in _suggestions_for_row(scenario, lp, r, options)
+                  if _feasible(s.apply(scenario), options)]
     unique = {s.text: s for s in found}
     ranked = sorted(unique.values(), key=lambda s: (s.relative_change, s.text))
     if not ranked:  # several independent conflicts: no single change is enough
@@ -201,6 +212,8 @@ def _combined(scenario: Scenario, options: SolveOptions | None, max_rounds: int 
     steps: list[Suggestion] = []
     current = scenario
     for _ in range(max_rounds):
+        if out_of_time():
+            break
         lp = build_lp(current)
         if is_feasible(lp, options=options):
             break
@@ -257,18 +270,7 @@ def _best_parameter(lp: LinearProgram, r: int, relaxed: float, options: SolveOpt
 
     if not feasible(relaxed):
         return None
-    return _bisect(feasible, relaxed, current)
-
-
-def _bisect(feasible: Callable[[float], bool], good: float, bad: float) -> float:
-    """The feasible end of [good, bad] closest to `bad` (the value the user wrote)."""
-    for _ in range(BISECTION_STEPS):
-        mid = 0.5 * (good + bad)
-        if feasible(mid):
-            good = mid
-        else:
-            bad = mid
-    return good
+    return bisect(feasible, relaxed, current)
 
 
 # --------------------------------------------------------------------------- proposals
@@ -311,7 +313,7 @@ def _best_field_value(scenario: Scenario, lp: LinearProgram, r: int, relaxed: fl
 
     if not feasible(relaxed):
         return None
-    return _bisect(feasible, relaxed, float(lp.row_limit[r]))
+    return bisect(feasible, relaxed, float(lp.row_limit[r]))
 
 
 def _parameter(scenario: Scenario, lp: LinearProgram, r: int, best: float) -> Suggestion:

@@ -35,6 +35,7 @@ class SolveOptions:
     time_limit: float | None = None  # seconds; an unproven plan is limit_reached
     mip_rel_gap: float = MIP_REL_GAP
     verbose: bool = False  # the solver's own log, on standard error
+    search_time: float | None = 5.0  # seconds for a plan's conflict and repair search
 
     def __post_init__(self) -> None:
         if self.solver.lower() not in SOLVERS:
@@ -45,7 +46,7 @@ class SolveOptions:
     @property
     def unlimited(self) -> SolveOptions:
         """The same backend without a time limit (for the LP that prices a MIP plan)."""
-        return SolveOptions(self.solver, None, self.mip_rel_gap, self.verbose)
+        return SolveOptions(self.solver, None, self.mip_rel_gap, self.verbose, self.search_time)
 
 
 @dataclass(frozen=True)
@@ -95,12 +96,27 @@ def solve(lp: LinearProgram, options: SolveOptions | None = None) -> Solution:
     The objective is handed to the solver scaled by a power of two to a largest coefficient
     near 1, so that optimality tolerances mean the same whatever its unit (customers per
     dollar are ~1e-5: CBC stopped up to 5% short of the optimum on those); the objective,
-    duals and reduced costs come back in the program's own units."""
+    duals and reduced costs come back in the program's own units.
+
+    When the solver fails ("error"), or calls a program with a finite budget unbounded
+    (which it cannot be: every dollar column sits in the budget row), the program is solved
+    again with its rows and columns equilibrated (powers of two, so nothing is rounded) and
+    the answer mapped back; extreme but valid inputs ($1e-6 CPLs beside $1e15 budgets) then
+    solve like ordinary ones."""
+    options = options or SolveOptions()
+    out = _objective_scaled(lp, options)
+    if out.status is Status.ERROR or (out.status is Status.UNBOUNDED and _budgeted(lp)):
+        retry = _equilibrated(lp, options)
+        if retry.status is not Status.ERROR:
+            return retry
+    return out
+
+
+def _objective_scaled(lp: LinearProgram, options: SolveOptions) -> Solution:
     from dataclasses import replace
 
     import numpy as np
 
-    options = options or SolveOptions()
     biggest = float(np.max(np.abs(lp.c))) if lp.n_cols else 0.0
     scale = 2.0 ** -round(np.log2(biggest)) if biggest > 0 and np.isfinite(biggest) else 1.0
     if scale == 1.0:
@@ -110,3 +126,59 @@ def solve(lp: LinearProgram, options: SolveOptions | None = None) -> Solution:
                    duals=None if out.duals is None else out.duals / scale,
                    reduced_costs=None if out.reduced_costs is None else out.reduced_costs / scale,
                    dual_bound=None if out.dual_bound is None else out.dual_bound / scale)
+
+
+def _budgeted(lp: LinearProgram) -> bool:
+    """Whether a finite budget bounds every dollar column (so the LP cannot be unbounded)."""
+    import numpy as np
+
+    from ..lp.kinds import RowKind
+
+    rows = lp.rows_of(RowKind.BUDGET)
+    return bool(rows.size) and bool(np.isfinite(lp.b[rows[0]])) and bool((lp.lb > -np.inf).all())
+
+
+def _equilibrated(lp: LinearProgram, options: SolveOptions) -> Solution:
+    """Solve with rows and continuous columns scaled by powers of two towards coefficients
+    of size 1 (two passes of geometric-mean scaling), then map the answer back."""
+    from dataclasses import replace
+
+    import numpy as np
+    import scipy.sparse as sp
+
+    A = abs(lp.A.tocsc()).astype(float)
+    col = np.ones(lp.n_cols)
+    row = np.ones(lp.n_rows)
+    for _ in range(2):
+        scaled = sp.diags(row) @ A @ sp.diags(col)
+        col *= _pow2(_geometric(scaled.tocsc(), axis=0)) * (lp.integrality == 0) + \
+            (lp.integrality != 0)
+        scaled = sp.diags(row) @ A @ sp.diags(col)
+        row *= _pow2(_geometric(scaled.tocsr(), axis=1))
+    program = replace(lp, A=(sp.diags(row) @ lp.A @ sp.diags(col)).tocsr(), b=lp.b * row,
+                      c=lp.c * col, lb=lp.lb / col, ub=lp.ub / col,
+                      row_scale=lp.row_scale * row)
+    out = _objective_scaled(program, options)
+    x = None if out.x is None else out.x * col
+    return replace(out, x=x, objective=None if x is None else float(lp.c @ x),
+                   duals=None if out.duals is None else out.duals * row,
+                   reduced_costs=None if out.reduced_costs is None else out.reduced_costs / col)
+
+
+def _geometric(M: object, axis: int) -> np.ndarray:
+    """1 / sqrt(largest x smallest nonzero |entry|) along `axis` (1 where there is none)."""
+    import numpy as np
+
+    dense_max = np.asarray(M.max(axis=axis).todense()).ravel()  # type: ignore[attr-defined]
+    data = M.copy()  # type: ignore[attr-defined]
+    data.data = 1.0 / data.data
+    inv_min = np.asarray(data.max(axis=axis).todense()).ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = 1.0 / np.sqrt(dense_max / inv_min)
+    return np.where(np.isfinite(factor) & (factor > 0), factor, 1.0)
+
+
+def _pow2(factor: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    return np.asarray(2.0 ** np.round(np.log2(factor)))

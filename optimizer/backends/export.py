@@ -10,9 +10,18 @@ from .cbc import build_pulp
 
 def write_model(lp: LinearProgram, path: str | Path) -> None:
     """`path` ends in .mps (MPS), anything else is written in LP format. Variables and rows
-    are named by position (x0, c0)."""
+    are named by position (x0, c0). PuLP writes into a private folder; the file is then
+    put in place like every output (atomically, never through a link)."""
+    import tempfile
+
+    from ..writing import write_file
+
     prob, _, _ = build_pulp(lp)
-    if str(path).lower().endswith(".mps"):
-        prob.writeMPS(str(path))
-    else:
-        prob.writeLP(str(path))
+    mps = str(path).lower().endswith(".mps")
+    with tempfile.TemporaryDirectory(prefix="chanopt-model-") as folder:
+        scratch = Path(folder) / ("model.mps" if mps else "model.lp")
+        if mps:
+            prob.writeMPS(str(scratch))
+        else:
+            prob.writeLP(str(scratch))
+        write_file(path, scratch.read_bytes())

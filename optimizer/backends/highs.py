@@ -138,9 +138,14 @@ class HighsSession:
         status = self._run()
         # "Unknown" on a degenerate infeasible LP (seen without presolve, e.g. every channel
         # held at $0 under use_full_budget): start cold, then cold with presolve
+        # "Unbounded" on a program whose finite budget bounds every dollar column is a
+        # numerical failure (costs 1e9 apart, seen without presolve): retried the same way
+        from . import _budgeted
+
+        doubtful = {Status.ERROR, Status.UNBOUNDED} if _budgeted(self.lp) else {Status.ERROR}
         retried = False
         for presolve in ("off", "on"):
-            if status is not Status.ERROR or self.is_mip:
+            if status not in doubtful or self.is_mip:
                 break
             self._h.setOptionValue("presolve", presolve)
             self._h.clearSolver()

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..render.bundle import Files, View
     from ..scenario.model import Scenario
 
-EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID, EXIT_OUTPUT = 0, 1, 2, 3
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
@@ -92,13 +92,13 @@ def _columns(default: int) -> int:
 
 def write(out_dir: Path, files: Files, scenarios: list[Scenario]) -> None:
     """Write `files` into `out_dir`, never over an input of the run (exit 2 if asked to)."""
-    from .files import write_outputs
+    from ..writing import write_outputs
 
     inputs = [p for s in scenarios for p in s.inputs]
     try:
         written = write_outputs(out_dir, files, inputs)
     except OutputError as exc:
-        fail(str(exc))
+        fail(str(exc), EXIT_INVALID if exc.overwrites_input else EXIT_OUTPUT)
     click.echo(_wrote(out_dir, written), err=True)
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import ScenarioError
-from .common import EXIT_INVALID, EXIT_OK, emit, fail, fail_input
+from ..errors import OutputError, ScenarioError
+from .common import EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, emit, fail, fail_input
 from .options import format_option
 
 
@@ -36,18 +36,18 @@ def estimate_cmd(leads_file: Path, spend_file: Path, deals_file: Path | None,
     from CRM exports; write a channel table a scenario file uses as it is."""
     from ..estimation import estimate, load_mapping
     from ..render.bundle import estimate_view
-    from .files import atomic_write
+    from ..writing import write_file
 
     inputs = [p for p in (leads_file, spend_file, deals_file, map_file) if p is not None]
-    if output.resolve() in {p.resolve() for p in inputs}:
-        fail(f"refusing to overwrite input file {output}")
     try:
         result = estimate(leads_file, spend_file, deals_file, mapping=load_mapping(map_file),
                           period=period, horizon_periods=horizon_periods)
     except ScenarioError as exc:
         fail_input(exc)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(output, result.to_csv())
+    try:
+        write_file(output, result.to_csv(), inputs)
+    except OutputError as exc:
+        fail(str(exc), EXIT_INVALID if exc.overwrites_input else EXIT_OUTPUT)
     emit(fmt, estimate_view(result), wide)
     click.echo(f"wrote {output} ({len(result.table)} channels)", err=True)
     sys.exit(EXIT_OK)

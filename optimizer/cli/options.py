@@ -18,12 +18,14 @@ FORMATS = ("table", "csv", "json", "markdown")
 
 
 def solve_options(fn: F) -> F:
-    """--solver, --time-limit, --mip-gap and --verbose, passed on as `options`."""
+    """--solver, --time-limit, --mip-gap, --verbose and --search-time, passed on as
+    `options`."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, solver: str, time_limit: float | None, mip_gap: float,
-                verbose: bool, **kwargs: Any) -> Any:
-        return fn(*args, options=SolveOptions(solver, time_limit, mip_gap, verbose), **kwargs)
+                verbose: bool, search_time: float, **kwargs: Any) -> Any:
+        return fn(*args, options=SolveOptions(solver, time_limit, mip_gap, verbose, search_time),
+                  **kwargs)
 
     for option in reversed([
         click.option("--solver", type=click.Choice(SOLVERS), default="highs", show_default=True,
@@ -36,6 +38,10 @@ def solve_options(fn: F) -> F:
                      help="Relative gap at which a mixed-integer plan counts as proven optimal."),
         click.option("--verbose", is_flag=True,
                      help="Show the solver's own log (on standard error)."),
+        click.option("--search-time", type=click.FloatRange(min=0, min_open=True),
+                     default=5.0, show_default=True,
+                     help="Seconds for finding why a plan is infeasible and its repairs; "
+                          "at the limit what was found is shown, with a note."),
     ]):
         wrapper = option(wrapper)
     return wrapper  # type: ignore[return-value]

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import EXIT_INFEASIBLE, EXIT_OK, emit, fail, load, pick, write
+from ..errors import OutputError
+from .common import EXIT_INFEASIBLE, EXIT_OK, EXIT_OUTPUT, emit, fail, load, pick, write
 from .options import format_option, out_option, solve_options
 
 if TYPE_CHECKING:
@@ -48,7 +49,10 @@ def plan(file: Path, variant: str | None, options: SolveOptions, fmt: str, wide:
     if export_model is not None and export_model.resolve() in {p for s in scenarios
                                                                 for p in s.inputs}:
         fail(f"refusing to overwrite input file {export_model}")
-    head = optimize(scenarios[0], options=options, export_model=export_model)
+    try:
+        head = optimize(scenarios[0], options=options, export_model=export_model)
+    except OutputError as exc:
+        fail(str(exc), EXIT_OUTPUT)
     comparison = compare([head, *scenarios[1:]], options=options) if len(scenarios) > 1 else None
     repairs = comparison.repairs.get(head.scenario.name, ()) if comparison is not None \
         else head.suggest_repairs()

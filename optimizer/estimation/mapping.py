@@ -9,6 +9,8 @@ from typing import Any
 
 from ..errors import Problem, ScenarioError
 from ..scenario import values as V
+from ..scenario.files import read_yaml
+from ..scenario.located import Collector
 
 DEFAULT_MAPPING: dict[str, Any] = {
     "leads": {"id": "lead_id", "channel": "channel", "created": "created", "stage": None,
@@ -39,23 +41,17 @@ class Mapping:
 
 def load_mapping(path: str | Path | None) -> Mapping:
     """Read a mapping YAML (None: the default column names); unknown keys are errors."""
-    import yaml
 
     merged = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULT_MAPPING.items()}
     if path is None:
         return Mapping(merged)
     label = str(path)
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ScenarioError([Problem(label, "", "file not found")]) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(label, "", f"not valid YAML: {exc}")]) from None
+    reading = Collector()  # the one YAML reader, with its limits on size and aliases
+    raw = read_yaml(Path(path), reading, what="mapping file", shape=(
+        "must be a mapping of sections (leads, deals, spend, dates, channels, stages, "
+        "scoring, clv, curves)"), empty_ok=True)  # an empty file: the default names
+    reading.check()
     problems: list[Problem] = []
-    if not isinstance(raw, dict):
-        raise ScenarioError([Problem(label, "", "must be a mapping of sections (leads, deals, "
-                                                "spend, dates, channels, stages, scoring, clv, "
-                                                "curves)")])
     for section, body in raw.items():
         if section not in DEFAULT_MAPPING:
             problems.append(Problem(label, str(section), "unknown section"

@@ -65,6 +65,19 @@ def period_bounds(cols: Columns, rows: RowWriter) -> None:
                          period=p)
 
 
+FLOOR_TOLERANCE = 1e-10  # relative: a ratio this close to its floor is at the floor
+
+
+def _margin(floor_cost: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """floor x spend - value per column, 0 where the two agree to FLOOR_TOLERANCE of their
+    size: a channel whose CLV:CPA equals the floor (152,732.57 against 152,732.56999999998
+    in floating point) passes it, whatever the floor's size (the row is scaled later, and
+    scaling rounding noise up would exclude the channel)."""
+    margin = floor_cost - value
+    noise = FLOOR_TOLERANCE * np.maximum(np.abs(floor_cost), np.abs(value))
+    return np.where(np.abs(margin) <= noise, 0.0, margin)
+
+
 def floors(cols: Columns, rows: RowWriter) -> None:
     """Per-channel CLV:CPA floors: sum_j x_j (floor * spend_j - value_j) <= 0, and the
     blended floor over every channel."""
@@ -79,13 +92,13 @@ def floors(cols: Columns, rows: RowWriter) -> None:
         local[idx] = np.arange(idx.size)
         sel = has[cols.channel] & cols.spends
         rows.block(RowKind.FLOOR, local[cols.channel[sel]], np.flatnonzero(sel),
-                   own[cols.channel[sel]] * cols.spend[sel] - value[sel], np.zeros(idx.size),
-                   own[idx], channel=idx)
+                   _margin(own[cols.channel[sel]] * cols.spend[sel], value[sel]),
+                   np.zeros(idx.size), own[idx], channel=idx)
     blended = sc.constraints.min_blended_clv_to_cpa
     if blended is not None:
         spends = cols.spends
         rows.block(RowKind.BLENDED_FLOOR, np.zeros(int(spends.sum()), dtype=np.int64),
-                   np.flatnonzero(spends), blended * cols.spend[spends] - value[spends],
+                   np.flatnonzero(spends), _margin(blended * cols.spend[spends], value[spends]),
                    np.zeros(1), np.array([blended]))
 
 

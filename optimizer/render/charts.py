@@ -257,8 +257,13 @@ def to_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def to_svg(fig: Figure) -> str:
+def to_svg(fig: Figure, salt: str = "chanopt") -> str:
+    """Inline SVG, the same bytes on every run: no date, and element ids derived from
+    `salt` (one per chart of a page, so that ids never clash) instead of random ones."""
+    import matplotlib as mpl
+
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg")
+    with mpl.rc_context({"svg.hashsalt": salt}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     return text[text.index("<svg"):]  # drop the XML prolog and doctype for inline use

@@ -63,7 +63,7 @@ def _table(headers: list[str], rows: Rows, text_cols: tuple[int, ...] = ()) -> s
 
 
 def _chart(chart_id: str, fig: Any) -> str:
-    return f'<figure class="chart" id="chart-{chart_id}">{charts.to_svg(fig)}</figure>'
+    return f'<figure class="chart" id="chart-{chart_id}">{charts.to_svg(fig, f"chanopt-{chart_id}")}</figure>'
 
 
 def _list(items: list[str] | tuple[str, ...]) -> str:
@@ -132,6 +132,8 @@ def _infeasible(doc: Record) -> str:
             parts.append("<p>Any one of these changes makes it feasible:</p><ol>" +
                          "".join(f"<li>{escape(r['text'])}</li>" for r in bad["repairs"]) +
                          "</ol>")
+        if bad.get("repairs_note"):
+            parts.append(f'<p class="note">Note: {escape(bad["repairs_note"])}.</p>')
     return "".join(parts)
 
 
@@ -150,6 +152,8 @@ def _summary(doc: Record, cur: str) -> str:
             parts.append("<h3>Any one of these changes makes it feasible</h3>")
             parts.append("<ol>" + "".join(f"<li>{escape(r['text'])}</li>"
                                           for r in doc["repairs"]) + "</ol>")
+        if doc.get("repairs_note"):
+            parts.append(f'<p class="note">Note: {escape(doc["repairs_note"])}.</p>')
     if doc["current"]["violations"]:
         parts.append("<h3>The current plan breaks</h3>" + _list(doc["current"]["violations"]))
     if doc["warnings"]:

@@ -3,6 +3,8 @@ estimates, the report)."""
 
 from __future__ import annotations
 
+import re
+
 from .. import fmt
 from .cells import (
     BINDING_HEADERS,
@@ -47,10 +49,21 @@ CHART_TITLES = {"response": "Channel response: leads against spend",
                 "frontier": "Budget frontier"}
 
 
+_SPECIAL = re.compile(r"([\\`*\[\]{}<>|!#~]|(?<!\w)_|_(?!\w))")
+
+
+def esc(text: object) -> str:
+    """Text from the user's files (names, and the sentences that quote them) as Markdown
+    shows it literally: a `|` adds no table cell, `<script>` is no HTML, `[x](javascript:)`
+    and `![img](http://...)` are no link or image, a line break ends no row."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).splitlines()))
+
+
 def table(headers: list[str], rows: Rows) -> str:
     right = ["---:" if i else "---" for i in range(len(headers))]
-    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(right) + " |"]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    lines = ["| " + " | ".join(esc(h) for h in headers) + " |",
+             "| " + " | ".join(right) + " |"]
+    lines += ["| " + " | ".join(esc(c) for c in r) + " |" for r in rows]
     return "\n".join(lines)
 
 
@@ -58,28 +71,30 @@ def plan_markdown(doc: Record) -> str:
     """A plan document (`records.plan_document`), with its comparison when it has one."""
     sc = doc["scenario"]
     cur = sc["currency"]
-    out = [f"# Plan: {sc['name']}", ""]
+    out = [f"# Plan: {esc(sc['name'])}", ""]
     meta = [f"status **{doc['status']}**", f"budget {fmt.money(sc['budget'], cur)}",
             f"solver {doc['solver']}", f"inputs {sc['input_hash']}",
             f"chanopt {doc['package_version']}"]
     if sc["period"]:
-        meta.insert(1, f"period {sc['period']}")
-    out += [" · ".join(meta), "", f"**{doc['headline']}**", ""]
-    out += [f"- {n}" for n in doc["notes"]] + ([""] if doc["notes"] else [])
+        meta.insert(1, f"period {esc(sc['period'])}")
+    out += [" · ".join(meta), "", f"**{esc(doc['headline'])}**", ""]
+    out += [f"- {esc(n)}" for n in doc["notes"]] + ([""] if doc["notes"] else [])
     if doc["channels"] and doc["totals"] is not None:
         out += _optimal_sections(doc, cur)
     else:
-        out += ["## No feasible plan", ""] + [f"- {c}" for c in doc["conflicts"]] + [""]
+        out += ["## No feasible plan", ""] + [f"- {esc(c)}" for c in doc["conflicts"]] + [""]
         if doc["repairs"]:
             out += ["Any one of these changes makes the plan feasible:", ""]
-            out += [f"{i}. {r['text']}" for i, r in enumerate(doc["repairs"], 1)] + [""]
+            out += [f"{i}. {esc(r['text'])}" for i, r in enumerate(doc["repairs"], 1)] + [""]
+        if doc.get("repairs_note"):
+            out += [f"Note: {esc(doc['repairs_note'])}.", ""]
     out += ["## Current plan", "",
             table(channel_headers(doc["current"]["channels"]), channel_cells(doc["current"]["channels"], cur)), ""]
     if doc["current"]["violations"]:
         out += ["The current plan breaks these constraints:", ""]
-        out += [f"- {v}" for v in doc["current"]["violations"]] + [""]
+        out += [f"- {esc(v)}" for v in doc["current"]["violations"]] + [""]
     if doc["warnings"]:
-        out += ["## Warnings", ""] + [f"- {w}" for w in doc["warnings"]] + [""]
+        out += ["## Warnings", ""] + [f"- {esc(w)}" for w in doc["warnings"]] + [""]
     if "comparison" in doc:
         others = [r for r in doc.get("infeasible", [])
                   if r["scenario"] != doc["scenario"]["name"]]
@@ -97,7 +112,7 @@ def _optimal_sections(doc: Record, cur: str) -> list[str]:
                 table(headers, spend_rows), "", "## Periods", "",
                 table(PERIOD_HEADERS, kpi_rows), ""]
     out += ["## Why each channel got what it got", ""]
-    out += [f"- **{c['name']}**: {c['why']}" for c in doc["channels"]] + [""]
+    out += [f"- **{esc(c['name'])}**: {esc(c['why'])}" for c in doc["channels"]] + [""]
     rows = totals_cells(doc["totals"], doc["current"]["totals"], cur)
     out += ["## Totals", "", table(TOTALS_HEADERS, rows), ""]
     out += ["## Binding constraints", ""]
@@ -115,22 +130,24 @@ def comparison_markdown(rows: list[Record], spend: list[Record], cur: str,
     out = [f"{h} Scenario comparison", "", table(COMPARISON_HEADERS, cells), "",
            f"{h} Spend by channel and scenario", "", table(spend_headers, spend_rows), ""]
     for bad in infeasible or []:
-        out += [f"{h}# {bad['scenario']} is infeasible", "",
-                *(f"- {c}" for c in bad["conflicts"]), ""]
+        out += [f"{h}# {esc(bad['scenario'])} is infeasible", "",
+                *(f"- {esc(c)}" for c in bad["conflicts"]), ""]
         if bad["repairs"]:
             out += ["Any one of these changes makes it feasible:", "",
-                    *(f"{i}. {r['text']}" for i, r in enumerate(bad["repairs"], 1)), ""]
+                    *(f"{i}. {esc(r['text'])}" for i, r in enumerate(bad["repairs"], 1)), ""]
+        if bad.get("repairs_note"):
+            out += [f"Note: {esc(bad['repairs_note'])}.", ""]
     return "\n".join(out)
 
 
 def frontier_markdown(data: Record) -> str:
     cur = data["scenario"]["currency"]
-    out = [f"# Budget frontier: {data['scenario']['name']}", "",
+    out = [f"# Budget frontier: {esc(data['scenario']['name'])}", "",
            table(FRONTIER_HEADERS, frontier_cells(data["points"], cur)), "",
            saturation_text(data, cur), ""]
     target = data.get("target")
     if target is not None:
-        out += ["## Target", "", target["explanation"], ""]
+        out += ["## Target", "", esc(target["explanation"]), ""]
         if target["channels"]:
             out += [table(channel_headers(target["channels"]), channel_cells(target["channels"], cur)), ""]
     return "\n".join(out)
@@ -138,7 +155,7 @@ def frontier_markdown(data: Record) -> str:
 
 def sensitivity_markdown(data: Record) -> str:
     inputs, cons = range_cells(data, data["scenario"]["currency"])
-    return "\n".join([f"# Sensitivity: {data['scenario']['name']}", "",
+    return "\n".join([f"# Sensitivity: {esc(data['scenario']['name'])}", "",
                       "## How far each input can move before the plan changes shape", "",
                       table(range_headers(cons)[0], inputs), "",
                       "## Binding constraints: shadow price and where it holds", "",
@@ -178,7 +195,7 @@ def robust_markdown(data: Record, has_uncertainty: bool) -> str:
     lines = robust_lines(data, has_uncertainty)
     floors = table(ROBUST_FLOOR_HEADERS, robust_floor_cells(data))
     return (plan_markdown(data) + "\n## Robustness\n\n" +
-            "\n".join(f"- {line}" for line in lines) + "\n\n" + floors + "\n")
+            "\n".join(f"- {esc(line)}" for line in lines) + "\n\n" + floors + "\n")
 
 
 def estimate_markdown(data: Record) -> str:
@@ -194,5 +211,5 @@ def estimate_markdown(data: Record) -> str:
         out += ["## Diminishing returns (leads per period = L (1 - exp(-spend / k)))", ""]
         out += [table(FIT_HEADERS, fit_cells(data)), ""]
     if data["notes"]:
-        out += ["## Notes", ""] + [f"- {n}" for n in data["notes"]] + [""]
+        out += ["## Notes", ""] + [f"- {esc(n)}" for n in data["notes"]] + [""]
     return "\n".join(out)

@@ -107,6 +107,7 @@ def plan_dict(result: PlanResult, repairs: tuple[Suggestion, ...] = ()) -> dict[
         },
         "conflicts": list(result.conflicts),
         "repairs": repair_records(repairs),
+        "repairs_note": getattr(repairs, "note", None),
         "warnings": list(result.warnings),
         "message": result.message,
     }
@@ -166,8 +167,10 @@ def repair_records(repairs: tuple[Suggestion, ...]) -> list[dict[str, Any]]:
 
 def infeasible_records(comparison: Comparison) -> list[dict[str, Any]]:
     """Per infeasible plan of a comparison: why (the conflict) and its ranked repairs."""
+    found = comparison.repairs
     return [{"scenario": r.name, "conflicts": list(r.conflicts),
-             "repairs": repair_records(comparison.repairs.get(r.scenario.name, ()))}
+             "repairs": repair_records(found.get(r.scenario.name, ())),
+             "repairs_note": getattr(found.get(r.scenario.name), "note", None)}
             for r in comparison.results if r.conflicts]
 
 

@@ -124,6 +124,8 @@ def plan_tables(doc: Record) -> Renderables:
         if doc["repairs"]:
             out.append("[bold]Any one of these changes makes it feasible:[/]")
             out.extend(f"  {i}. {escape(r['text'])}" for i, r in enumerate(doc["repairs"], 1))
+        if doc.get("repairs_note"):
+            out.append(f"[cyan]note:[/] {escape(doc['repairs_note'])}")
     else:
         out.append(grid(title, channel_headers(doc["channels"]), channel_cells(doc["channels"], cur),
                         no_wrap_first=True))
@@ -163,6 +165,8 @@ def comparison_tables(rows: list[Record], spend: list[Record], infeasible: list[
         if bad["repairs"]:
             out.append("  Any one of these changes makes it feasible:")
             out.extend(f"    {i}. {escape(r['text'])}" for i, r in enumerate(bad["repairs"], 1))
+        if bad.get("repairs_note"):
+            out.append(f"  [cyan]note:[/] {escape(bad['repairs_note'])}")
     return out
 
 

@@ -9,13 +9,15 @@ Cells are written by openpyxl one by one: text is always stored as text (a chann
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 from .. import fmt
-from .csv import MONEY_COLUMNS
+from .csv import FORMULA_START, MONEY_COLUMNS
 from .records import solution_notes
 
 if TYPE_CHECKING:
@@ -85,19 +87,20 @@ def _write_sheet(sheet: Worksheet, frame: pd.DataFrame, currency: str, exact: bo
     from openpyxl.utils import get_column_letter
 
     columns = [str(c) for c in frame.columns]
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    for j, title in enumerate(columns, start=1):  # headers may be names: text, never formulas
+        _text(sheet.cell(1, j), str(title)).font = Font(bold=True)
     formats = [_number_format(c, currency) for c in columns]
     money = [c in MONEY_SHEET_COLUMNS or c.startswith("tier") for c in columns]
     for k, row in enumerate(frame.itertuples(index=False, name=None), start=2):
         for j, (value, is_money, number_format) in enumerate(
                 zip(row, money, formats, strict=True), start=1):
             cell = sheet.cell(k, j)
-            cell.value = cell_value(value, is_money, exact)
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text stays text, even "=..."
-            elif number_format is not None and isinstance(cell.value, int | float):
+            shown = cell_value(value, is_money, exact)
+            if isinstance(shown, str):
+                _text(cell, shown)
+                continue
+            cell.value = shown
+            if number_format is not None and isinstance(cell.value, int | float):
                 cell.number_format = number_format
     for j, col in enumerate(columns, start=1):
         shown = [len(str(v)) for v in frame.iloc[:200, j - 1]]
@@ -186,6 +189,42 @@ def workbook_bytes(data: ReportData) -> bytes:
         _write_sheet(sheet, frame, currency, exact=name == "Inputs")
         if name == "Allocation":
             _spend_chart(sheet, frame, currency)
+    book.properties.created = book.properties.modified = FIXED_TIME
+    book.properties.creator = "chanopt"
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return _fixed_zip(buffer.getvalue())
+
+
+def _text(cell: Any, text: str) -> Any:
+    """A text cell that Excel never evaluates: stored as a string, and text that starts
+    like a formula (=, +, -, @, tab, CR) carries Excel's leading-quote flag, so editing
+    the cell keeps it text too."""
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(FORMULA_START):
+        cell.quotePrefix = True
+    return cell
+
+
+FIXED_TIME = datetime.datetime(2000, 1, 1)  # workbook metadata: the same bytes every run
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The workbook's zip with every member dated 1980-01-01 (openpyxl stamps the time of
+    writing), so identical plans give byte-identical files."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = info.external_attr
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps 'modified' on save
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z",
+                                 content)
+            target.writestr(member, content)
+    return out.getvalue()

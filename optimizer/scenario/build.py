@@ -58,10 +58,10 @@ def _groups(doc: Doc, problems: Collector) -> list[Group]:
         members: list[str] = []
         for member in spec.channels:
             if member.value not in doc.channels:
-                problems.add(member.loc, f"no channel named {member.value!r}"
+                problems.add(member.loc, f"no channel named {V.show(member.value)}"
                                          f"{V.did_you_mean(member.value, names)}")
             elif member.value in members:
-                problems.add(member.loc, f"{member.value!r} is listed twice in the group")
+                problems.add(member.loc, f"{V.show(member.value)} is listed twice in the group")
             else:
                 members.append(member.value)
         if not members and spec.channels == []:
@@ -79,11 +79,11 @@ def _cross_checks(doc: Doc, top: dict[str, Any], cons: dict[str, Any],
         if missing:
             problems.add(doc.constraints["max_sqls"].loc,
                          f"max_sqls needs lead_to_sql on every channel; missing on "
-                         f"{', '.join(missing)}")
+                         f"{V.listing(missing)}")
     for spec in specs:
         for member in spec.channels:
             if member.value not in doc.channels:
-                problems.add(member.loc, f"no channel named {member.value!r}"
+                problems.add(member.loc, f"no channel named {V.show(member.value)}"
                                          f"{V.did_you_mean(member.value, names)}")
     objective = top.get("objective", "net_value")
     if objective == "min_spend" and top.get("target") is None:

@@ -63,24 +63,32 @@ def _check_header(header: list[str], floc: Loc, problems: Collector) -> None:
     """Unknown columns: a did-you-mean each, or one message listing the columns a table
     reads (bookkeeping columns, starting with # or _, are fine)."""
     allowed = table_columns()
+    known = [c for c in header if c in allowed or TIER_COLUMN.match(c) or is_bookkeeping(c)]
+    if header and not known:  # not a channel table at all: say so, quote none of it
+        problems.add(floc, (
+            f"does not look like a channel table: none of its {len(header)} column"
+            f"{'s' if len(header) != 1 else ''} is one a channel table reads (name, cpl, "
+            "lead_to_close, clv, ...); check the path, or see docs/scenario-format.md"))
+        return
     unknown = []
     for col in header:
         if not col or is_bookkeeping(col) or col in allowed or TIER_COLUMN.match(col):
             continue
         if col == "tiers":
-            problems.add(floc.at(f"column {col!r}"), "tiers cannot be written in one cell; "
+            problems.add(floc.at(f"column {V.show(col)}"), "tiers cannot be written in one cell; "
                          "give them as columns tier1_cpl, tier1_up_to, tier2_cpl, ... (the "
                          "last up_to may stay empty), or in YAML")
         elif V.did_you_mean(col, allowed):
-            problems.add(floc.at(f"column {col!r}"),
+            problems.add(floc.at(f"column {V.show(col)}"),
                          f"unknown column{V.did_you_mean(col, allowed)}")
         else:
             unknown.append(col)
     if unknown:
-        cols = ", ".join(repr(c) for c in unknown)
+        cols = ", ".join(V.short_text(c, 30) for c in unknown[:8]) + (
+            f" and {len(unknown) - 8} more" if len(unknown) > 8 else "")
         problems.add(floc.at(f"column{'s' if len(unknown) > 1 else ''} {cols}"), (
             f"unknown column{'s' if len(unknown) > 1 else ''}; to keep a bookkeeping column "
-            f"(owner, start date) start its name with # (#{unknown[0]}). The columns a "
+            f"(owner, start date) start its name with # (#{unknown[0][:30]}). The columns a "
             f"channel table reads are: {', '.join(allowed)}"))
 
 
@@ -91,6 +99,8 @@ def _add_channel_rows(doc: Doc, table: Table, problems: Collector) -> None:
     floc = Loc(label, "")
     aliases = TABLE_ALIASES
     _check_header(header, floc, problems)
+    if problems.problems and not any(c in table_columns() for c in header):
+        return
     if "name" not in header and "channel" not in header:
         problems.add(floc, "the table needs a `name` column naming each channel")
         return
@@ -123,7 +133,11 @@ def _add_channel_rows(doc: Doc, table: Table, problems: Collector) -> None:
             if cleaned:
                 problems.add(Loc(label, f"row {line_no}"), "has no channel name")
             continue
-        name = str(name).strip()
+        try:
+            name = V.label(name, "channel name")
+        except V.BadValue as exc:
+            problems.add(Loc(label, f"row {line_no}"), str(exc))
+            continue
         rloc = Loc(label, f"row {line_no} ({name})")
         fields = _parse_channel_fields(cleaned, rloc, problems, relative=False, full=True,
                                        key_namer=_column_namer(rloc), check_keys=False)
@@ -153,7 +167,7 @@ def _column_namer(row: Loc) -> Callable[[str], Loc]:
 def _insert_channel(doc: Doc, name: str, fields: dict[str, Located] | None, loc: Loc,
                     problems: Collector) -> None:
     if name in doc.channels:
-        problems.add(loc, f"duplicate channel name {name!r} (first defined at "
+        problems.add(loc, f"duplicate channel name {V.show(name)} (first defined at "
                           f"{doc.channel_locs[name].file}: {doc.channel_locs[name].path}); "
                           "channel names must be unique")
         return
@@ -169,11 +183,11 @@ def apply_channel_overrides(doc: Doc, raw: dict[str, Any], loc: Loc,
         cloc = Loc(loc.file, f"{loc.path}['{name}']")
         if name not in doc.channels:
             hint = V.did_you_mean(str(name), list(doc.channels))
-            problems.add(cloc, f"no channel named {name!r}{hint}; to add a channel use "
+            problems.add(cloc, f"no channel named {V.show(name)}{hint}; to add a channel use "
                                "add_channels")
             continue
         if not isinstance(changes, dict):
-            problems.add(cloc, f"must be a mapping of fields to change, got {changes!r}")
+            problems.add(cloc, f"must be a mapping of fields to change, got {V.show(changes)}")
             continue
         if "name" in changes:
             problems.add(cloc.at("name"), "channels cannot be renamed by an override; remove "
@@ -189,38 +203,54 @@ def _merge_channel(base: dict[str, Located], changes: dict[str, Located],
                    problems: Collector) -> None:
     for key, item in changes.items():
         rel = item.value if isinstance(item.value, V.Relative) else None
-        if rel is None:
-            if key == "cpl" and "tiers" in base:
-                problems.add(item.loc, "this channel has tiers; give new `tiers`, or change "
-                                       "every tier's CPL at once with a relative change like \"+25%\"")
-                continue
-            if key in ("tiers", "response", "cpl"):
-                for other in ("cpl", "tiers", "response"):
-                    if other != key:
-                        base.pop(other, None)
-            base[key] = item
+        if rel is not None:
+            _change_by(base, key, item, rel, problems)
             continue
         if key == "cpl" and "tiers" in base:
-            if base["tiers"].value is INVALID:
-                continue
-            tiers = tuple(Tier(t.up_to, t.cpl * rel.factor) for t in base["tiers"].value)
-            base["tiers"] = Located(tiers, item.loc)
+            problems.add(item.loc, "this channel has tiers; give new `tiers`, or change "
+                                   "every tier's CPL at once with a relative change like \"+25%\"")
             continue
-        prev = base.get(key)
-        if prev is not None and prev.value is INVALID:
-            continue
-        if prev is None or prev.value is None:
-            problems.add(item.loc, f"{rel.text} needs a {key} to change, and the channel has "
-                                   "none; give an absolute value")
-            continue
-        new = rel.apply(prev.value)
-        if key in {"lead_to_close", "lead_to_sql"} and new > 1:
-            problems.add(item.loc, f"{rel.text} takes {key} from {prev.value:g} to {new:g}, "
-                                   "above 1; a rate cannot exceed 100%")
-            continue
-        if new < 0:
-            problems.add(item.loc, f"{rel.text} makes {key} negative")
-            continue
+        if key in ("tiers", "response", "cpl"):
+            for other in ("cpl", "tiers", "response"):
+                if other != key:
+                    base.pop(other, None)
+        base[key] = item
+
+
+def _change_by(base: dict[str, Located], key: str, item: Located, rel: V.Relative,
+               problems: Collector) -> None:
+    """A relative change ("+25%") of an inherited field, checked like a written value."""
+    too_big = f"above {V.MAX_AMOUNT:.0e}, the largest amount chanopt plans with"
+    if key == "cpl" and rel.factor <= 0:
+        problems.add(item.loc, f"{rel.text} takes cpl to {rel.factor * 100:g}% of its value; "
+                               "a lead always costs something (CPL above 0): give a change "
+                               "above -100%")
+        return
+    if key == "cpl" and "tiers" in base:
+        if base["tiers"].value is INVALID:
+            return
+        tiers = tuple(Tier(t.up_to, t.cpl * rel.factor) for t in base["tiers"].value)
+        if max(t.cpl for t in tiers) > V.MAX_AMOUNT:
+            problems.add(item.loc, f"{rel.text} takes a tier's cpl {too_big}")
+            return
+        base["tiers"] = Located(tiers, item.loc)
+        return
+    prev = base.get(key)
+    if prev is not None and prev.value is INVALID:
+        return
+    if prev is None or prev.value is None:
+        problems.add(item.loc, f"{rel.text} needs a {key} to change, and the channel has "
+                               "none; give an absolute value")
+        return
+    new = rel.apply(prev.value)
+    if new > V.MAX_AMOUNT:
+        problems.add(item.loc, f"{rel.text} takes {key} from {prev.value:g} to {new:g}, {too_big}")
+    elif key in {"lead_to_close", "lead_to_sql"} and new > 1:
+        problems.add(item.loc, f"{rel.text} takes {key} from {prev.value:g} to {new:g}, "
+                               "above 1; a rate cannot exceed 100%")
+    elif new < 0:
+        problems.add(item.loc, f"{rel.text} makes {key} negative")
+    else:
         base[key] = Located(new, item.loc)
 
 
@@ -297,7 +327,7 @@ def _parse_tiers(raw: object, loc: Loc, problems: Collector) -> tuple[Tier, ...]
     for i, item in enumerate(raw):
         tloc = loc.at(i)
         if not isinstance(item, dict):
-            problems.add(tloc, f"each tier must be a mapping {{up_to, cpl}}, got {item!r}")
+            problems.add(tloc, f"each tier must be a mapping {{up_to, cpl}}, got {V.show(item)}")
             ok = False
             continue
         for key in item:

@@ -11,7 +11,7 @@ def apply_constraints(doc: Doc, raw: object, loc: Loc, problems: Collector) -> N
     if raw is None:
         return
     if not isinstance(raw, dict):
-        problems.add(loc, f"must be a mapping such as {{min_clv_to_cpa: 3}}, got {raw!r}")
+        problems.add(loc, f"must be a mapping such as {{min_clv_to_cpa: 3}}, got {V.show(raw)}")
         return
     check_keys(raw, CONSTRAINT_KEYS, loc, problems)
     for key, parser in CONSTRAINT_FIELDS.items():
@@ -28,7 +28,10 @@ def apply_constraints(doc: Doc, raw: object, loc: Loc, problems: Collector) -> N
             if prev is None or prev.value is None:
                 problems.add(kloc, f"{rel.text} needs a {key} to change; give a number")
             else:
-                doc.constraints[key] = Located(rel.apply(prev.value), kloc)
+                try:  # the changed limit is checked like a written one
+                    doc.constraints[key] = Located(parser(rel.apply(prev.value), key), kloc)
+                except V.BadValue as exc:
+                    problems.add(kloc, f"{rel.text} of {prev.value:g}: {exc}")
             continue
         try:
             doc.constraints[key] = Located(parser(value, key), kloc)
@@ -50,7 +53,7 @@ def parse_groups(raw: object, loc: Loc, problems: Collector) -> list[GroupSpec]:
     names: set[str] = set()
     for name, item, gloc in named_items(raw, loc, problems, "group", GROUP_KEYS):
         if name in names:
-            problems.add(gloc.at("name"), f"group name {name!r} is used twice")
+            problems.add(gloc.at("name"), f"group name {V.show(name)} is used twice")
         names.add(name)
         shares: dict[str, float | None] = {}
         for key in ("min_share", "max_share"):

@@ -11,7 +11,7 @@ from . import values as V
 Parser = Callable[[object, str], Any]
 
 TOP_FIELDS: dict[str, Parser] = {
-    "name": V.text,
+    "name": V.label,
     "description": V.text,
     "period": V.text,
     "currency": V.text,

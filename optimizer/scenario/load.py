@@ -8,28 +8,44 @@ from typing import Any
 
 from ..errors import Problem, ScenarioError
 from . import values as V
-from .files import read_yaml
+from .files import ReadPolicy, read_yaml, reading, too_big
 from .located import Collector, Loc
 from .merge import finish_all, resolve_file
 from .model import Scenario
 
 
-def load_scenarios(path: str | Path) -> list[Scenario]:
-    """The base scenario of a file followed by each of its what-if variants, validated."""
+def load_scenarios(path: str | Path, *, root: str | Path | None = None,
+                   max_bytes: int | None = None) -> list[Scenario]:
+    """The base scenario of a file followed by each of its what-if variants, validated.
+
+    `root` confines every read (the file, what it extends, its channel tables) to one
+    folder; `max_bytes` bounds each input file (default 50 MiB, or
+    $CHANOPT_MAX_INPUT_BYTES). Only regular files are read."""
     path = Path(path)
     problems = Collector()
-    raw = read_yaml(path, problems)
-    problems.check()
-    doc = resolve_file(path, raw, problems, chain=())
-    scenarios = finish_all(doc, raw, Loc(str(path), ""), problems, source=path)
+    with reading(_policy(root, max_bytes)):
+        raw = read_yaml(path, problems)
+        problems.check()
+        doc = resolve_file(path, raw, problems, chain=())
+        scenarios = finish_all(doc, raw, Loc(str(path), ""), problems, source=path)
     problems.check()
     return scenarios
 
 
-def load_scenario(path: str | Path, variant: str | None = None) -> Scenario:
-    """One scenario of a file: its base, or the what-if variant named `variant`."""
-    scenarios = load_scenarios(path)
+def load_scenario(path: str | Path, variant: str | None = None, *,
+                  root: str | Path | None = None, max_bytes: int | None = None) -> Scenario:
+    """One scenario of a file: its base, or the what-if variant named `variant` (`root`
+    and `max_bytes` as for `load_scenarios`)."""
+    scenarios = load_scenarios(path, root=root, max_bytes=max_bytes)
     return scenarios[0] if variant is None else select_variant(scenarios, variant, path)
+
+
+def _policy(root: str | Path | None, max_bytes: int | None) -> ReadPolicy | None:
+    if root is None and max_bytes is None:
+        return None
+    base = ReadPolicy()
+    return ReadPolicy(max_bytes=base.max_bytes if max_bytes is None else max_bytes,
+                      root=None if root is None else Path(root))
 
 
 def select_variant(scenarios: list[Scenario], variant: str, path: str | Path) -> Scenario:
@@ -44,25 +60,35 @@ def select_variant(scenarios: list[Scenario], variant: str, path: str | Path) ->
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
-            choices = ", ".join(repr(s.name) for s in found)
+            choices = V.listing([s.name for s in found], quote=True)
             raise ScenarioError([Problem(str(path), "scenarios", (
                 f"--variant {variant!r} fits {len(found)} variants: {choices}; give more of "
                 "the name"))])
     hint = V.did_you_mean(variant, names) or ""
-    listed = ", ".join(repr(n) for n in names) or "none"
+    listed = V.listing(names, quote=True) or "none"
     raise ScenarioError([Problem(str(path), "scenarios", (
         f"no variant named {variant!r}{hint}; the variants are: {listed}"))])
 
 
 def scenario_from_dict(data: Mapping[str, Any], base_dir: str | Path | None = None,
-                       label: str = "<dict>") -> list[Scenario]:
+                       label: str = "<dict>", *, root: str | Path | None = None,
+                       max_bytes: int | None = None) -> list[Scenario]:
     """Like `load_scenarios` for an in-memory mapping (a notebook's what-if).
 
     Relative paths (`channels: table.csv`, `extends`) resolve against `base_dir`.
     """
     problems = Collector()
     base = Path(base_dir) if base_dir is not None else Path.cwd()
-    doc = resolve_file(base / label, dict(data), problems, chain=(), label=label)
-    scenarios = finish_all(doc, dict(data), Loc(label, ""), problems, source=None)
+    if not isinstance(data, Mapping):
+        problems.add(Loc(label, ""), "must be a mapping with keys such as name, budget and "
+                                     "channels")
+        problems.check()
+    trouble = too_big(data)
+    if trouble:
+        problems.add(Loc(label, ""), trouble)
+        problems.check()
+    with reading(_policy(root, max_bytes)):
+        doc = resolve_file(base / label, dict(data), problems, chain=(), label=label)
+        scenarios = finish_all(doc, dict(data), Loc(label, ""), problems, source=None)
     problems.check()
     return scenarios

@@ -93,14 +93,17 @@ def named_items(raw: list[Any], loc: Loc, problems: Collector, noun: str,
     for i, item in enumerate(raw):
         iloc = loc.at(i)
         if not isinstance(item, dict):
-            problems.add(iloc, f"each {noun} must be a mapping, got {item!r}")
+            problems.add(iloc, f"each {noun} must be a mapping, got {V.show(item)}")
             continue
         if allowed is not None:
             check_keys(item, allowed, iloc, problems)
+        raw_name = item.get("name")
         try:
-            name = V.text(item.get("name"), "name")
-        except V.BadValue:
-            problems.add(iloc.at("name"), f"every {noun} needs a name")
+            name = V.label(raw_name, "name")
+        except V.BadValue as exc:
+            problems.add(iloc.at("name"), str(exc) if raw_name not in (None, "")
+                         and not isinstance(raw_name, (dict, list))
+                         else f"every {noun} needs a name")
             continue
         yield name, item, Loc(loc.file, f"{loc.path}['{name}']")
 

@@ -24,6 +24,12 @@ def resolve_file(path: Path, raw: dict[str, Any], problems: Collector,
                  chain: tuple[Path, ...], label: str | None = None) -> Doc:
     """The file's base scenario as a Doc, following `extends` recursively."""
     loc = Loc(label or str(path), "")
+    known = set(EXTENDING_KEYS)
+    if len(raw) > 3 and not any(str(k) in known for k in raw):
+        # not a scenario at all (a config file, /etc/passwd): say so, quote none of it
+        problems.add(loc, f"does not look like a scenario file: none of its {len(raw)} keys "
+                          "is a scenario key (name, budget, channels, ...); check the path")
+        problems.check()
     parent_raw = raw.get("extends")
     if parent_raw is None:
         check_keys(raw, BASE_KEYS, loc, problems)
@@ -35,18 +41,21 @@ def resolve_file(path: Path, raw: dict[str, Any], problems: Collector,
     check_keys(raw, EXTENDING_KEYS, loc, problems)
     if not isinstance(parent_raw, str):
         problems.add(loc.at("extends"), f"must be the path of another scenario file, got "
-                                        f"{parent_raw!r}")
+                                        f"{V.show(parent_raw)}")
         return Doc()
+    if "\x00" in parent_raw:
+        problems.add(loc.at("extends"), "the path contains a NUL character")
+        problems.check()
     parent = (path.parent / parent_raw).resolve()
     if parent in chain or parent == path.resolve():
         cycle = " -> ".join(str(p) for p in (*chain, path.resolve(), parent))
         problems.add(loc.at("extends"), f"files extend each other in a cycle: {cycle}")
-        return Doc()
+        problems.check()
     parent_data = read_yaml(parent, problems)
     if not parent_data:
         if not problems.problems:
-            problems.add(loc.at("extends"), f"{parent_raw!r} is empty")
-        return Doc()
+            problems.add(loc.at("extends"), f"{V.show(parent_raw)} is empty")
+        problems.check()  # nothing to build on: the reason, not "missing" for every field
     doc = copy.deepcopy(resolve_file(parent, parent_data, problems, chain=(*chain, path.resolve())))
     if path.exists():
         doc.inputs.append(path.resolve())
@@ -70,15 +79,20 @@ def finish_all(doc: Doc, raw: dict[str, Any], loc: Loc, problems: Collector,
     for i, variant in enumerate(variants):
         vloc = loc.at("scenarios").at(i)
         if not isinstance(variant, dict):
-            problems.add(vloc, f"each variant must be a mapping with a name, got {variant!r}")
+            problems.add(vloc, f"each variant must be a mapping with a name, got {V.show(variant)}")
             continue
         vname = variant.get("name")
         if not isinstance(vname, str) or not vname.strip():
             problems.add(vloc.at("name"), "every variant needs a name (shown in comparisons)")
             continue
+        try:
+            vname = V.label(vname, "variant name")
+        except V.BadValue as exc:
+            problems.add(vloc.at("name"), str(exc))
+            continue
         vloc = Loc(loc.file, f"scenarios['{vname}']")
         if vname in seen or (base is not None and vname == base.name):
-            problems.add(vloc.at("name"), f"the name {vname!r} is used twice; names identify "
+            problems.add(vloc.at("name"), f"the name {V.show(vname)} is used twice; names identify "
                                           "scenarios in comparisons, make each unique")
         seen.add(vname)
         check_keys(variant, VARIANT_KEYS, vloc, problems)
@@ -123,7 +137,11 @@ def _apply_top(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Collector,
                 if prev is None:
                     problems.add(kloc, f"{rel.text} needs a budget to change; give an amount")
                 else:
-                    doc.top["budget"] = Located(rel.apply(prev.value), kloc)
+                    try:  # the changed budget is checked like a written one
+                        new = parser(rel.apply(prev.value), key)
+                        doc.top["budget"] = Located(new, kloc)
+                    except V.BadValue as exc:
+                        problems.add(kloc, f"{rel.text} of {prev.value:,.0f}: {exc}")
                 continue
         if value is None and key in {"period", "description"}:
             doc.top.pop(key, None)
@@ -156,9 +174,12 @@ def _remove_channels(doc: Doc, names: object, loc: Loc, problems: Collector) -> 
         problems.add(loc, "must be a list of channel names")
         return
     for i, name in enumerate(names):
-        if not isinstance(name, str) or name not in doc.channels:
+        if not isinstance(name, str):
+            problems.add(loc.at(i), f"must be a channel name, got {V.show(name)}")
+            continue
+        if name not in doc.channels:
             hint = V.did_you_mean(str(name), list(doc.channels))
-            problems.add(loc.at(i), f"no channel named {name!r}{hint}")
+            problems.add(loc.at(i), f"no channel named {V.show(name)}{hint}")
             continue
         del doc.channels[name]
         del doc.channel_locs[name]

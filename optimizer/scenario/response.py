@@ -23,7 +23,7 @@ def parse_response(raw: object, loc: Loc, problems: Collector) -> Response | Non
             ok = False
     curve = raw.get("curve")
     if curve not in CURVES:
-        problems.add(loc.at("curve"), f"unknown curve {curve!r}{V.did_you_mean(str(curve), CURVES)}"
+        problems.add(loc.at("curve"), f"unknown curve {V.show(curve)}{V.did_you_mean(str(curve), CURVES)}"
                                       f"; choose one of {', '.join(CURVES)}")
         ok = False
     values: dict[str, float] = {}
@@ -95,7 +95,7 @@ def parse_uncertainty(raw: object, loc: Loc, problems: Collector
             continue
         form = UNCERTAINTY_FORMS[name]
         if not isinstance(spec, dict):
-            problems.add(floc, f"must be a mapping such as {form}, got {spec!r}")
+            problems.add(floc, f"must be a mapping such as {form}, got {V.show(spec)}")
             ok = False
             continue
         count_key = {"lead_to_close": "customers", "lead_to_sql": "sqls"}.get(name)

@@ -17,7 +17,7 @@ def apply_structured(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Colle
     if "objective" in raw:
         oloc, value = loc.at("objective"), raw["objective"]
         if value not in OBJECTIVES:
-            problems.add(oloc, f"unknown objective {value!r}"
+            problems.add(oloc, f"unknown objective {V.show(value)}"
                                f"{V.did_you_mean(str(value), OBJECTIVES)}"
                                f"; choose one of {', '.join(OBJECTIVES)}")
         else:
@@ -50,7 +50,7 @@ def _apply_target(doc: Doc, value: object, tloc: Loc, problems: Collector) -> No
         return
     if not isinstance(value, dict) or len(value) != 1:
         problems.add(tloc, f"must be one metric and amount, e.g. {{customers: 120}} or "
-                           f"{{value: 1500000}}; got {value!r}")
+                           f"{{value: 1500000}}; got {V.show(value)}")
         return
     (metric, amount), = value.items()
     if metric not in TARGETS:
@@ -62,7 +62,7 @@ def _apply_target(doc: Doc, value: object, tloc: Loc, problems: Collector) -> No
         parse = V.money if metric == "value" else V.count
         number = parse(amount, f"target {metric}")
         if number <= 0:
-            raise V.BadValue(f"target {metric} must be above 0, got {amount!r}")
+            raise V.BadValue(f"target {metric} must be above 0, got {V.show(amount)}")
         doc.top["target"] = Located((metric, float(number)), tloc)
     except V.BadValue as exc:
         problems.add(tloc.at(str(metric)), str(exc))
@@ -88,16 +88,20 @@ def _parse_period(item: object, iloc: Loc, problems: Collector, seen: set[str]
     if isinstance(item, (str, int)) and not isinstance(item, bool):
         item = {"name": str(item)}
     if not isinstance(item, dict):
-        problems.add(iloc, f"each period is a name or a mapping with a name, got {item!r}")
+        problems.add(iloc, f"each period is a name or a mapping with a name, got {V.show(item)}")
         return None
     check_keys(item, PERIOD_KEYS, iloc, problems)
     name = item.get("name")
     if not isinstance(name, (str, int)) or not str(name).strip():
         problems.add(iloc.at("name"), "every period needs a name (e.g. Jan)")
         return None
-    name = str(name).strip()
+    try:
+        name = V.label(str(name), "period name")
+    except V.BadValue as exc:
+        problems.add(iloc.at("name"), str(exc))
+        return None
     if name in seen:
-        problems.add(iloc.at("name"), f"period {name!r} is listed twice")
+        problems.add(iloc.at("name"), f"period {V.show(name)} is listed twice")
     seen.add(name)
     names: list[Located] = []
     kwargs: dict[str, Any] = {}
@@ -149,7 +153,7 @@ def _period_bounds(chans: object, bloc: Loc, problems: Collector, names: list[Lo
     for ch, limits in chans.items():
         cloc = bloc.at(str(ch))
         if not isinstance(limits, dict):
-            problems.add(cloc, f"must be a mapping such as {{max_spend: 10000}}, got {limits!r}")
+            problems.add(cloc, f"must be a mapping such as {{max_spend: 10000}}, got {V.show(limits)}")
             continue
         check_keys(limits, PERIOD_CHANNEL_KEYS, cloc, problems)
         try:
@@ -170,5 +174,5 @@ def _positive_multiplier(raw: object) -> float:
     value = V.ratio(raw, "cpl_multiplier")
     if value <= 0:
         raise V.BadValue(f"cpl_multiplier must be above 0 (1.2 means leads cost 20% more that "
-                         f"period), got {raw!r}")
+                         f"period), got {V.show(raw)}")
     return value

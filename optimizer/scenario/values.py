@@ -55,16 +55,44 @@ def _finite(value: float, what: str) -> float:
 def number(raw: object, what: str = "value") -> float:
     """A plain finite number; numeric strings (as read from CSV) are accepted."""
     if isinstance(raw, bool):
-        raise BadValue(f"expected a number, got {raw!r}")
+        raise BadValue(f"expected a number, got {show(raw)}")
     if isinstance(raw, (int, float)):
-        return _finite(float(raw), what)
+        return _finite(_float(raw, what), what)
     if isinstance(raw, str):
         text = raw.strip()
         if text.lower() in {"nan", "+nan", "-nan"}:
             raise BadValue(f"{what} is NaN; give a number")
         if _NUMBER.match(text):
             return _finite(float(text), what)
-    raise BadValue(f"expected a number, got {raw!r}")
+    raise BadValue(f"expected a number, got {show(raw)}")
+
+
+def _float(raw: int | float, what: str) -> float:
+    try:
+        return float(raw)
+    except OverflowError:  # an integer literal of more than 308 digits
+        digits = int(abs(int(raw)).bit_length() * 0.30103) + 1
+        raise BadValue(f"{what} has about {digits} digits, too large for a number; give a "
+                       "finite number (or null for no limit)") from None
+
+
+MAX_AMOUNT = 1e15  # the largest amount (and count) a scenario may hold: a million billion
+MIN_POSITIVE = 1e-6  # the smallest nonzero amount where one must be above 0 (a CPL, a budget)
+MAX_RATIO = 1e6  # the largest ratio or multiplier (CLV:CPA floors, cpl_multiplier)
+
+
+def in_range(value: float, what: str, raw: object, *, positive: bool = False) -> float:
+    """`value` within what the planner computes with exactly: at most MAX_AMOUNT, and at
+    least MIN_POSITIVE when it must be above 0 (the solver's numbers stay well inside its
+    1e20 'infinity', whatever the inputs)."""
+    if abs(value) > MAX_AMOUNT:
+        raise BadValue(f"{what} is {show(raw)}, above {MAX_AMOUNT:.0e} (a million billion), "
+                       "the largest amount chanopt plans with; give amounts in whole "
+                       "currency units (or every amount in thousands, alike)")
+    if positive and 0 < value < MIN_POSITIVE:
+        raise BadValue(f"{what} is {show(raw)}, below {MIN_POSITIVE:g}, the smallest amount "
+                       "chanopt plans with; give amounts in whole currency units")
+    return value
 
 
 def money(raw: object, what: str = "amount", *, positive: bool = False) -> float:
@@ -74,8 +102,8 @@ def money(raw: object, what: str = "amount", *, positive: bool = False) -> float
         if not match:
             if raw.strip().startswith("-"):
                 fix = "give an amount above 0" if positive else "use 0 for none"
-                raise BadValue(f"{what} is {raw!r}; money cannot be negative ({fix})")
-            raise BadValue(f"expected an amount such as 20000 or \"$20k\", got {raw!r}")
+                raise BadValue(f"{what} is {show(raw)}; money cannot be negative ({fix})")
+            raise BadValue(f"expected an amount such as 20000 or \"$20k\", got {show(raw)}")
         value = float(match.group(2).replace(",", "").replace("_", ""))
         suffix = (match.group(3) or "").lower()
         value *= {"": 1.0, "k": 1e3, "m": 1e6}[suffix]
@@ -86,7 +114,7 @@ def money(raw: object, what: str = "amount", *, positive: bool = False) -> float
         raise BadValue(f"{what} is {show(raw)}; money cannot be negative ({fix})")
     if positive and value == 0:
         raise BadValue(f"{what} is 0; it must be greater than 0")
-    return value
+    return in_range(value, what, raw, positive=positive)
 
 
 def rate(raw: object, what: str = "rate") -> float:
@@ -94,7 +122,7 @@ def rate(raw: object, what: str = "rate") -> float:
     if isinstance(raw, str) and _PERCENT.match(raw):
         value = float(_PERCENT.match(raw).group(1)) / 100.0  # type: ignore[union-attr]
         if value > 1:
-            raise BadValue(f"{what} is {raw!r}, above 100%; a rate is a share of leads")
+            raise BadValue(f"{what} is {show(raw)}, above 100%; a rate is a share of leads")
         return value
     value = number(raw, what)
     if value < 0:
@@ -132,6 +160,9 @@ def ratio(raw: object, what: str = "ratio") -> float:
     value = number(raw, what)
     if value < 0:
         raise BadValue(f"{what} is {show(raw)}; it cannot be negative")
+    if value > MAX_RATIO:
+        raise BadValue(f"{what} is {show(raw)}, above {MAX_RATIO:.0e}, the largest ratio "
+                       "chanopt plans with")
     return value
 
 
@@ -140,7 +171,7 @@ def count(raw: object, what: str = "count") -> float:
     value = number(raw, what) if not isinstance(raw, str) else money(raw, what)
     if value < 0:
         raise BadValue(f"{what} is {show(raw)}; it cannot be negative")
-    return value
+    return in_range(value, what, raw)
 
 
 def relative(raw: object) -> Relative | None:
@@ -159,7 +190,7 @@ def boolean(raw: object, what: str = "value") -> bool:
         return raw
     if isinstance(raw, str) and raw.strip().lower() in {"true", "yes", "1", "false", "no", "0"}:
         return raw.strip().lower() in {"true", "yes", "1"}
-    raise BadValue(f"{what} must be true or false, got {raw!r}")
+    raise BadValue(f"{what} must be true or false, got {show(raw)}")
 
 
 def text(raw: object, what: str = "value") -> str:
@@ -170,7 +201,34 @@ def text(raw: object, what: str = "value") -> str:
         return raw.isoformat()
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return str(raw)
-    raise BadValue(f"{what} must be a non-empty text, got {raw!r}")
+    raise BadValue(f"{what} must be a non-empty text, got {show(raw)}")
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+MAX_NAME_CHARS = 200
+
+
+def label(raw: object, what: str = "name") -> str:
+    """A name shown in tables, reports and file cells (a channel, group, period, scenario):
+    text without control or direction-changing characters, at most MAX_NAME_CHARS long."""
+    value = text(raw, what)
+    bad = _CONTROL.search(value)
+    if bad:
+        raise BadValue(f"{what} {short_text(value)} holds a control character "
+                       f"(U+{ord(bad.group()):04X}); names are shown in tables and reports, "
+                       "so write them without tabs, line breaks or invisible characters")
+    if len(value) > MAX_NAME_CHARS:
+        raise BadValue(f"{what} {short_text(value)} is {len(value):,} characters long; keep "
+                       f"names under {MAX_NAME_CHARS}")
+    return value
+
+
+def listing(names: list[str] | tuple[str, ...], most: int = 8, quote: bool = False) -> str:
+    """'a, b, c' for a few names, 'a, b, ... and 292 more' for many (messages stay short);
+    `quote` quotes each (names that hold commas)."""
+    shown = ", ".join(short_text(n, 40) if quote else short_text(n, 40).strip("'")
+                      for n in names[:most])
+    return shown + (f" and {len(names) - most:,} more" if len(names) > most else "")
 
 
 def short(value: float) -> str:
@@ -178,7 +236,20 @@ def short(value: float) -> str:
 
 
 def show(raw: object) -> str:
-    return repr(raw) if isinstance(raw, str) else short(float(raw))  # type: ignore[arg-type]
+    """A value for a message: a number in short form, anything else quoted and cut short
+    (a message never reproduces more than an excerpt of what a file holds)."""
+    if isinstance(raw, str):
+        return short_text(raw)
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        try:
+            return short(float(raw))
+        except OverflowError:
+            return "a number too large to show"
+    if isinstance(raw, (list, tuple)):
+        return f"a list of {len(raw)}"
+    if isinstance(raw, dict):
+        return f"a mapping with {len(raw)} key{'s' if len(raw) != 1 else ''}"
+    return short_text(repr(raw))
 
 
 def short_text(text: str, most: int = 40) -> str:

@@ -1,0 +1,117 @@
+"""Writing output files so that nothing is lost: all or nothing, atomically, never over an
+input of the run and never through a symbolic link.
+
+Every file is first written to a temporary file beside its target; only when all of them
+are written are they renamed into place, each in one step (a rename replaces the directory
+entry: a link at the target is replaced, its destination is never written). A read-only or
+full folder, or a link in the way, is an `OutputError` before anything is replaced, and
+the temporaries and the folders created for them are removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from .errors import OutputError
+
+
+def write_outputs(directory: str | Path, files: Mapping[str, str | bytes],
+                  inputs: Iterable[Path] = ()) -> list[Path]:
+    """Write each file (text or bytes; names may hold one folder level, `charts/a.png`)
+    into `directory`, created if needed. Returns the paths written."""
+    out_dir = Path(directory)
+    targets = [_target(out_dir, name, inputs) for name in files]
+    created: list[Path] = []
+    staged: list[tuple[str, Path]] = []
+    try:
+        for target in targets:
+            _make_dirs(target.parent, created)
+        for target, content in zip(targets, files.values(), strict=True):
+            staged.append((_stage(target, content), target))
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except OSError as exc:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        for folder in reversed(created):
+            _remove_if_empty(folder)
+        raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc} "
+                          f"({_why(exc)}); nothing was written") from None
+    return [out_dir / name for name in files]
+
+
+def write_file(path: str | Path, content: str | bytes, inputs: Iterable[Path] = ()) -> Path:
+    """One output file, with the guarantees of `write_outputs`."""
+    path = Path(path)
+    return write_outputs(path.parent, {path.name: content}, inputs)[0]
+
+
+def _target(out_dir: Path, name: str, inputs: Iterable[Path]) -> Path:
+    """Where `name` goes; OutputError when it is an input or a link stands in the way."""
+    target = out_dir / name
+    protected = {Path(p).resolve() for p in inputs}
+    if target.resolve() in protected or target.absolute() in protected:
+        raise OutputError(f"refusing to write {target}: it is an input of this run; choose "
+                          "another output folder or file name", overwrites_input=True)
+    parts = Path(name).parts[:-1]
+    for depth in range(1, len(parts) + 1):  # folders inside out_dir (charts/): no links
+        folder = out_dir.joinpath(*parts[:depth])
+        if folder.is_symlink():
+            raise OutputError(f"refusing to write {target}: {folder} is a symbolic link, and "
+                              "chanopt never writes through links; remove it or choose "
+                              "another output folder")
+    if target.is_dir() and not target.is_symlink():
+        raise OutputError(f"cannot write {target}: a folder of that name is in the way")
+    return target
+
+
+def _make_dirs(folder: Path, created: list[Path]) -> None:
+    missing = []
+    probe = folder
+    while not probe.exists():
+        missing.append(probe)
+        probe = probe.parent
+    for path in reversed(missing):
+        path.mkdir()
+        created.append(path)
+
+
+def _stage(target: Path, content: str | bytes) -> str:
+    """The content in a temporary file beside `target` (its path), synced to disk."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # as a plain open() would create it
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not empty (someone else wrote there): keep it
+        folder.rmdir()
+
+
+def _why(exc: OSError) -> str:
+    import errno
+
+    return {errno.EACCES: "no permission to write there", errno.EROFS: "a read-only file "
+            "system", errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is "
+            "used up", errno.ENOTDIR: "a file stands where a folder must be",
+            errno.EPERM: "not permitted there"}.get(
+                exc.errno or 0, "the system refused")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
