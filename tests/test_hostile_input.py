@@ -310,3 +310,12 @@ def test_unbounded_is_never_claimed_under_a_finite_budget():
     assert result.is_optimal, result.message
     assert result.spend["c1"] == pytest.approx(1407.5088000853239)
     assert result.spend.sum() == pytest.approx(1287309637.8258498, rel=1e-9)
+
+
+@pytest.mark.skipif(not Path("/etc/passwd").is_file(), reason="no /etc/passwd here")
+def test_system_files_are_never_echoed(tmp_path):
+    secret = Path("/etc/passwd").read_text().splitlines()[0]
+    for text in ("extends: /etc/passwd\n", "name: t\nbudget: 1000\nchannels: /etc/passwd\n"):
+        found = " ".join(messages(write(tmp_path, "s.yaml", text)))
+        assert secret not in found and secret.split(":")[0] + ":" not in found, found
+        assert len(found) < 400

@@ -254,17 +254,28 @@ def fill_tiers(lp: LinearProgram, spend: np.ndarray, fixed_cost: np.ndarray | No
 
 
 def tier_order_violations(lp: LinearProgram, x: np.ndarray, tol: float = 1e-6) -> list[int]:
-    """Channels whose spend sits in a dearer tier while a cheaper tier has room left.
+    """Channels whose spend sits in a dearer tier while any cheaper tier before it (in the
+    same period) has room left.
 
     The LP only does this when spending more leads is harmful (a sales-capacity cap binds
     while spend is forced by min_spend, use_full_budget or a group share): it then models
     unwanted leads as not bought. Callers report it as a warning.
     """
-    j = np.arange(1, lp.n_cols)
-    same = (lp.col_tier[j] >= 1) & (lp.col_channel[j] == lp.col_channel[j - 1]) & \
-        (lp.col_period[j] == lp.col_period[j - 1])
-    with np.errstate(invalid="ignore"):  # an unlimited tier: inf - inf, never "room left"
-        room = tol * np.maximum(1.0, lp.ub[j - 1])
-        bad = same & (x[j] > room) & (x[j - 1] < lp.ub[j - 1] - room) & \
-            (lp.col_cpl[j] > lp.col_cpl[j - 1])
-    return sorted({int(c) for c in lp.col_channel[j[bad]]})
+    tier = np.flatnonzero(lp.col_tier >= 0)
+    if tier.size == 0:
+        return []
+    finite = np.isfinite(lp.ub[tier])
+    room = tol * np.maximum(1.0, np.where(finite, lp.ub[tier], 1.0))
+    used = x[tier] > room
+    has_room = ~finite | (x[tier] < np.where(finite, lp.ub[tier], 0.0) - room)
+    cpl = lp.col_cpl[tier]
+    # tiers of one (channel, period) are consecutive columns: split where the group changes
+    group = lp.col_channel[tier] * (lp.n_periods + 1) + lp.col_period[tier]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    bad: set[int] = set()
+    for lo, hi in zip(starts, np.r_[starts[1:], tier.size], strict=True):
+        open_cpl = np.where(has_room[lo:hi], cpl[lo:hi], np.inf)
+        cheapest_before = np.r_[np.inf, np.minimum.accumulate(open_cpl)[:-1]]
+        if np.any(used[lo:hi] & (cpl[lo:hi] > cheapest_before * (1 + 1e-12))):
+            bad.add(int(lp.col_channel[tier[lo]]))
+    return sorted(bad)

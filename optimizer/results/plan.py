@@ -273,7 +273,7 @@ def _warnings(scenario: Scenario, lp: LinearProgram, x: np.ndarray, status: Stat
         warnings.append(
             f"{scenario.channels[i].name}: the plan buys a dearer tier while a cheaper one has "
             "room, because a sales-capacity cap binds while spend is forced (min_spend, "
-            "use_full_budget or a group share); its leads are what the cap allows, fewer than "
+            "max_change, use_full_budget or a group share); its leads are what the cap allows, fewer than "
             "the channel would really bring. Lower the forced spend or raise the cap.")
     return tuple(warnings)
 
