@@ -73,7 +73,8 @@ def _timeout(*_: object) -> None:
     raise TimeoutError
 
 
-def run(n: int, seed: int) -> collections.Counter[str]:
+def run(n: int, seed: int, keep: Path | None = None) -> collections.Counter[str]:
+    """Outcome counts; with `keep`, every document of a bad outcome is saved there."""
     rng = random.Random(seed)
     outcomes: collections.Counter[str] = collections.Counter()
     signal.signal(signal.SIGALRM, _timeout)
@@ -91,26 +92,42 @@ def run(n: int, seed: int) -> collections.Counter[str]:
                 results = [optimize(s) for s in scenarios[:2]]
                 bad = any(r.status is Status.ERROR for r in results)
                 outcomes["solver error" if bad else "plan"] += 1
+                if bad:
+                    _keep(keep, doc, "solver-error", outcomes)
             except ScenarioError:
                 outcomes["message"] += 1
             except TimeoutError:
                 outcomes["hang"] += 1
+                _keep(keep, doc, "hang", outcomes)
             except Exception as exc:  # the campaign's point: count what escapes
                 frame = traceback.extract_tb(exc.__traceback__)[-1]
                 outcomes[f"exception {type(exc).__name__} at {Path(frame.filename).name}:"
                          f"{frame.lineno}"] += 1
+                _keep(keep, doc, "exception", outcomes)
             finally:
                 signal.alarm(0)
     return outcomes
+
+
+def _keep(folder: Path | None, doc: dict[str, Any], kind: str,
+          outcomes: collections.Counter[str]) -> None:
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{kind}-{sum(outcomes.values())}.yaml"
+        try:
+            (folder / name).write_text(yaml.safe_dump(doc, allow_unicode=True))
+        except (yaml.YAMLError, RecursionError):
+            (folder / name).write_text(repr(doc))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("n", type=int, nargs="?", default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="save documents of bad outcomes here")
     args = parser.parse_args()
     start = time.perf_counter()
-    outcomes = run(args.n, args.seed)
+    outcomes = run(args.n, args.seed, args.keep)
     print(f"{args.n:,} documents (seed {args.seed}) in {time.perf_counter() - start:.0f} s")
     for outcome, count in outcomes.most_common():
         print(f"{count:>7,}  {outcome}")

@@ -14,6 +14,7 @@ from optimizer import load_scenarios, optimize
 from optimizer.errors import ScenarioError
 from optimizer.scenario.load import scenario_from_dict
 
+from .conftest import SCENARIOS
 from .test_input_mistakes import chanopt
 
 GOOD = """name: t
@@ -319,3 +320,15 @@ def test_system_files_are_never_echoed(tmp_path):
         found = " ".join(messages(write(tmp_path, "s.yaml", text)))
         assert secret not in found and secret.split(":")[0] + ":" not in found, found
         assert len(found) < 400
+
+
+def test_a_vanishing_cpl_multiplier_is_a_message_not_a_solver_error(tmp_path):
+    # found by the campaign (document 2,250 of seed 1): a period's PPC cpl_multiplier of
+    # 1e-300 made leads all but free, and the solver failed with status 'error'
+    text = (SCENARIOS / "quarter_by_month.yaml").read_text()
+    assert "cpl_multiplier: {PPC: 1.15" in text
+    path = write(tmp_path, "q.yaml", text.replace("cpl_multiplier: {PPC: 1.15",
+                                                  "cpl_multiplier: {PPC: 1.0e-300"))
+    found = messages(path)
+    assert any("cpl_multiplier is 1e-300" in m and "between 0.001 and 1000" in m
+               for m in found), found

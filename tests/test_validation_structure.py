@@ -19,7 +19,7 @@ from .test_validation import BASE, problems, write
     ("periods: [{name: Jan, budgett: 5}]\n", "did you mean 'budget'?"),
     ("periods: [{name: Jan, channels: {PPCC: {max_spend: 5}}}]\n",
      "no channel named 'PPCC'; did you mean 'PPC'?"),
-    ("periods: [{name: Jan, cpl_multiplier: {Email: 0}}]\n", "cpl_multiplier must be above 0"),
+    ("periods: [{name: Jan, cpl_multiplier: {Email: 0}}]\n", "must lie between 0.001 and 1000"),
     ("constraints: {max_period_change: 0.3}\n", "add a `periods:` list"),
     ("constraints: {max_active_channels: 1.5}\n", "must be a whole number"),
     ("curve_tolerance: 0.9\n", "give a small fraction such as 0.001"),

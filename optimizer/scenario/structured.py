@@ -170,9 +170,14 @@ def _period_bounds(chans: object, bloc: Loc, problems: Collector, names: list[Lo
     return bounds
 
 
+CPL_MULTIPLIER_RANGE = (1e-3, 1e3)  # a period's leads from 1,000x cheaper to 1,000x dearer
+
+
 def _positive_multiplier(raw: object) -> float:
     value = V.ratio(raw, "cpl_multiplier")
-    if value <= 0:
-        raise V.BadValue(f"cpl_multiplier must be above 0 (1.2 means leads cost 20% more that "
-                         f"period), got {V.show(raw)}")
+    low, high = CPL_MULTIPLIER_RANGE
+    if not low <= value <= high:
+        raise V.BadValue(f"cpl_multiplier is {V.show(raw)}; it scales what a lead costs that "
+                         f"period (1.2 means 20% more) and must lie between {low:g} and "
+                         f"{high:g}")
     return value
