@@ -24,7 +24,8 @@ def write_outputs(directory: str | Path, files: Mapping[str, str | bytes],
     """Write each file (text or bytes; names may hold one folder level, `charts/a.png`)
     into `directory`, created if needed. Returns the paths written."""
     out_dir = Path(directory)
-    targets = [_target(out_dir, name, inputs) for name in files]
+    protected = {Path(p).resolve() for p in inputs}  # once: `inputs` may be an iterator
+    targets = [_target(out_dir, name, protected) for name in files]
     created: list[Path] = []
     staged: list[tuple[str, Path]] = []
     try:
@@ -50,10 +51,9 @@ def write_file(path: str | Path, content: str | bytes, inputs: Iterable[Path] = 
     return write_outputs(path.parent, {path.name: content}, inputs)[0]
 
 
-def _target(out_dir: Path, name: str, inputs: Iterable[Path]) -> Path:
+def _target(out_dir: Path, name: str, protected: set[Path]) -> Path:
     """Where `name` goes; OutputError when it is an input or a link stands in the way."""
     target = out_dir / name
-    protected = {Path(p).resolve() for p in inputs}
     if target.resolve() in protected or target.absolute() in protected:
         raise OutputError(f"refusing to write {target}: it is an input of this run; choose "
                           "another output folder or file name", overwrites_input=True)

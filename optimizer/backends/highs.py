@@ -15,7 +15,7 @@ import numpy as np
 
 from ..lp.program import LinearProgram
 from ..status import Status
-from . import Solution, SolveOptions
+from . import Solution, SolveOptions, _budgeted
 
 _UNDECIDED = "unbounded or infeasible"
 
@@ -140,12 +140,10 @@ class HighsSession:
         # held at $0 under use_full_budget): start cold, then cold with presolve
         # "Unbounded" on a program whose finite budget bounds every dollar column is a
         # numerical failure (costs 1e9 apart, seen without presolve): retried the same way
-        from . import _budgeted
-
-        doubtful = {Status.ERROR, Status.UNBOUNDED} if _budgeted(self.lp) else {Status.ERROR}
         retried = False
         for presolve in ("off", "on"):
-            if status not in doubtful or self.is_mip:
+            if self.is_mip or not (status is Status.ERROR or
+                                   (status is Status.UNBOUNDED and _budgeted(self.lp))):
                 break
             self._h.setOptionValue("presolve", presolve)
             self._h.clearSolver()

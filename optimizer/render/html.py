@@ -128,13 +128,19 @@ def _infeasible(doc: Record) -> str:
             continue  # the head plan's own conflicts are in its summary
         parts.append(f'<h3 class="bad">{escape(bad["scenario"])} is infeasible</h3>' +
                      _list(bad["conflicts"]))
-        if bad["repairs"]:
-            parts.append("<p>Any one of these changes makes it feasible:</p><ol>" +
-                         "".join(f"<li>{escape(r['text'])}</li>" for r in bad["repairs"]) +
-                         "</ol>")
-        if bad.get("repairs_note"):
-            parts.append(f'<p class="note">Note: {escape(bad["repairs_note"])}.</p>')
+        parts += _repair_parts(bad, "<p>Any one of these changes makes it feasible:</p>")
     return "".join(parts)
+
+
+def _repair_parts(item: Record, heading: str) -> list[str]:
+    """An infeasible plan's ranked repairs, and the note when their search stopped early."""
+    parts: list[str] = []
+    if item["repairs"]:
+        parts.append(heading + "<ol>" + "".join(f"<li>{escape(r['text'])}</li>"
+                                                 for r in item["repairs"]) + "</ol>")
+    if item.get("repairs_note"):
+        parts.append(f'<p class="note">Note: {escape(item["repairs_note"])}.</p>')
+    return parts
 
 
 def _summary(doc: Record, cur: str) -> str:
@@ -148,12 +154,7 @@ def _summary(doc: Record, cur: str) -> str:
     else:
         parts.append('<h3 class="bad">No plan satisfies every constraint</h3>' +
                      _list(doc["conflicts"]))
-        if doc["repairs"]:
-            parts.append("<h3>Any one of these changes makes it feasible</h3>")
-            parts.append("<ol>" + "".join(f"<li>{escape(r['text'])}</li>"
-                                          for r in doc["repairs"]) + "</ol>")
-        if doc.get("repairs_note"):
-            parts.append(f'<p class="note">Note: {escape(doc["repairs_note"])}.</p>')
+        parts += _repair_parts(doc, "<h3>Any one of these changes makes it feasible</h3>")
     if doc["current"]["violations"]:
         parts.append("<h3>The current plan breaks</h3>" + _list(doc["current"]["violations"]))
     if doc["warnings"]:

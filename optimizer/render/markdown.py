@@ -83,11 +83,7 @@ def plan_markdown(doc: Record) -> str:
         out += _optimal_sections(doc, cur)
     else:
         out += ["## No feasible plan", ""] + [f"- {esc(c)}" for c in doc["conflicts"]] + [""]
-        if doc["repairs"]:
-            out += ["Any one of these changes makes the plan feasible:", ""]
-            out += [f"{i}. {esc(r['text'])}" for i, r in enumerate(doc["repairs"], 1)] + [""]
-        if doc.get("repairs_note"):
-            out += [f"Note: {esc(doc['repairs_note'])}.", ""]
+        out += _repair_lines(doc, "Any one of these changes makes the plan feasible:")
     out += ["## Current plan", "",
             table(channel_headers(doc["current"]["channels"]), channel_cells(doc["current"]["channels"], cur)), ""]
     if doc["current"]["violations"]:
@@ -132,12 +128,19 @@ def comparison_markdown(rows: list[Record], spend: list[Record], cur: str,
     for bad in infeasible or []:
         out += [f"{h}# {esc(bad['scenario'])} is infeasible", "",
                 *(f"- {esc(c)}" for c in bad["conflicts"]), ""]
-        if bad["repairs"]:
-            out += ["Any one of these changes makes it feasible:", "",
-                    *(f"{i}. {esc(r['text'])}" for i, r in enumerate(bad["repairs"], 1)), ""]
-        if bad.get("repairs_note"):
-            out += [f"Note: {esc(bad['repairs_note'])}.", ""]
+        out += _repair_lines(bad, "Any one of these changes makes it feasible:")
     return "\n".join(out)
+
+
+def _repair_lines(item: Record, heading: str) -> list[str]:
+    """An infeasible plan's ranked repairs, and the note when their search stopped early."""
+    lines: list[str] = []
+    if item["repairs"]:
+        lines += [heading, "", *(f"{i}. {esc(r['text'])}"
+                                 for i, r in enumerate(item["repairs"], 1)), ""]
+    if item.get("repairs_note"):
+        lines += [f"Note: {esc(item['repairs_note'])}.", ""]
+    return lines
 
 
 def frontier_markdown(data: Record) -> str:

@@ -121,11 +121,7 @@ def plan_tables(doc: Record) -> Renderables:
         out.append(f"[bold red]{escape(title)}[/]")
         out.append("[bold]No plan satisfies every constraint:[/]")
         out.extend(f"  • {escape(c)}" for c in doc["conflicts"])
-        if doc["repairs"]:
-            out.append("[bold]Any one of these changes makes it feasible:[/]")
-            out.extend(f"  {i}. {escape(r['text'])}" for i, r in enumerate(doc["repairs"], 1))
-        if doc.get("repairs_note"):
-            out.append(f"[cyan]note:[/] {escape(doc['repairs_note'])}")
+        out.extend(_repair_lines(doc, "", "[bold]Any one of these changes makes it feasible:[/]"))
     else:
         out.append(grid(title, channel_headers(doc["channels"]), channel_cells(doc["channels"], cur),
                         no_wrap_first=True))
@@ -162,12 +158,19 @@ def comparison_tables(rows: list[Record], spend: list[Record], infeasible: list[
     for bad in infeasible:
         out.append(f"[bold red]{escape(bad['scenario'])}[/] is infeasible:")
         out.extend(f"  • {escape(c)}" for c in bad["conflicts"])
-        if bad["repairs"]:
-            out.append("  Any one of these changes makes it feasible:")
-            out.extend(f"    {i}. {escape(r['text'])}" for i, r in enumerate(bad["repairs"], 1))
-        if bad.get("repairs_note"):
-            out.append(f"  [cyan]note:[/] {escape(bad['repairs_note'])}")
+        out.extend(_repair_lines(bad, "  ", "  Any one of these changes makes it feasible:"))
     return out
+
+
+def _repair_lines(item: Record, indent: str, heading: str) -> list[str]:
+    """An infeasible plan's ranked repairs, and the note when their search stopped early."""
+    lines: list[str] = []
+    if item["repairs"]:
+        lines.append(heading)
+        lines += [f"{indent}  {i}. {escape(r['text'])}" for i, r in enumerate(item["repairs"], 1)]
+    if item.get("repairs_note"):
+        lines.append(f"{indent}[cyan]note:[/] {escape(item['repairs_note'])}")
+    return lines
 
 
 def frontier_tables(data: Record) -> Renderables:

@@ -59,9 +59,10 @@ def is_bookkeeping(column: str) -> bool:
     return column.startswith(("#", "_"))
 
 
-def _check_header(header: list[str], floc: Loc, problems: Collector) -> None:
+def _check_header(header: list[str], floc: Loc, problems: Collector) -> bool:
     """Unknown columns: a did-you-mean each, or one message listing the columns a table
-    reads (bookkeeping columns, starting with # or _, are fine)."""
+    reads (bookkeeping columns, starting with # or _, are fine). False when the table is no
+    channel table at all (its rows are then not read)."""
     allowed = table_columns()
     known = [c for c in header if c in allowed or TIER_COLUMN.match(c) or is_bookkeeping(c)]
     if header and not known:  # not a channel table at all: say so, quote none of it
@@ -69,7 +70,7 @@ def _check_header(header: list[str], floc: Loc, problems: Collector) -> None:
             f"does not look like a channel table: none of its {len(header)} column"
             f"{'s' if len(header) != 1 else ''} is one a channel table reads (name, cpl, "
             "lead_to_close, clv, ...); check the path, or see docs/scenario-format.md"))
-        return
+        return False
     unknown = []
     for col in header:
         if not col or is_bookkeeping(col) or col in allowed or TIER_COLUMN.match(col):
@@ -84,12 +85,12 @@ def _check_header(header: list[str], floc: Loc, problems: Collector) -> None:
         else:
             unknown.append(col)
     if unknown:
-        cols = ", ".join(V.short_text(c, 30) for c in unknown[:8]) + (
-            f" and {len(unknown) - 8} more" if len(unknown) > 8 else "")
+        cols = V.listing(unknown, quote=True)
         problems.add(floc.at(f"column{'s' if len(unknown) > 1 else ''} {cols}"), (
             f"unknown column{'s' if len(unknown) > 1 else ''}; to keep a bookkeeping column "
             f"(owner, start date) start its name with # (#{unknown[0][:30]}). The columns a "
             f"channel table reads are: {', '.join(allowed)}"))
+    return True
 
 
 def _add_channel_rows(doc: Doc, table: Table, problems: Collector) -> None:
@@ -98,8 +99,7 @@ def _add_channel_rows(doc: Doc, table: Table, problems: Collector) -> None:
     header = [h.strip() for h in table.header]
     floc = Loc(label, "")
     aliases = TABLE_ALIASES
-    _check_header(header, floc, problems)
-    if problems.problems and not any(c in table_columns() for c in header):
+    if not _check_header(header, floc, problems):
         return
     if "name" not in header and "channel" not in header:
         problems.add(floc, "the table needs a `name` column naming each channel")
