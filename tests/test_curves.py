@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from optimizer import Response, Scenario, Tier, optimize
-from optimizer.lp.curves import breakpoints, chord_tiers, tangent_tiers
+from optimizer.lp.curves import Curves, chord_tiers, first_points, tangent_tiers
 
 from .conftest import scenario
 
@@ -126,11 +126,17 @@ def test_tolerance_is_met_and_reported_tighter():
 
 
 def test_chords_below_and_tangents_above_the_curve():
-    for resp in (Response("exponential", 900, 40000), Response("hill", 1200, 50000, 2.5),
-                 Response("hill", 700, 20000, 1.0)):
-        points = breakpoints(resp, 300000, 1.0)
+    resps = (Response("exponential", 900, 40000), Response("hill", 1200, 50000, 2.5),
+             Response("hill", 700, 20000, 1.0))
+    sc = scenario(*[_curve_channel(f"C{i}", r, 0.05, 9000) for i, r in enumerate(resps)],
+                  budget=300000.0)
+    curves = Curves.of(sc)
+    points = first_points(curves, np.ones(len(resps)))  # chords within 1 lead
+    chords, tangents = chord_tiers(curves, points), tangent_tiers(curves, points)
+    for i, resp in enumerate(resps):
         grid = np.linspace(0, 300000, 3001)
-        for tiers, sign in ((chord_tiers(resp, points), -1), (tangent_tiers(resp, points), 1)):
+        for tiers, sign in ((chords[f"C{i}"], -1), (tangents[f"C{i}"], 1)):
+            assert tiers[-1].up_to == pytest.approx(300000.0)
             leads = np.zeros_like(grid)
             prev = 0.0
             for t in tiers:
@@ -141,8 +147,28 @@ def test_chords_below_and_tangents_above_the_curve():
             assert (sign * gap >= -1e-6).all()
             if sign < 0:
                 assert (gap >= -1.0 - 1e-6).all()  # chords within max_gap of the curve
-        cpls = [t.cpl for t in chord_tiers(resp, points)]
-        assert cpls == sorted(cpls)
+            cpls = [t.cpl for t in tiers]
+            assert cpls == sorted(cpls)
+
+
+@pytest.mark.parametrize("tolerance", [1e-6, 1e-9])
+@pytest.mark.parametrize("case", [0, 1])
+def test_tight_tolerances_are_met_and_the_plan_is_that_close(case, tolerance):
+    """Down to 1e-9 the bound is met, brackets the exact optimum, and the plan's smooth
+    value is within the tolerance of it (a cap on segments once left 2e-3 at 1e-6)."""
+    from dataclasses import replace
+
+    for budget in (30000.0, 120000.0):
+        sc = replace(scenario(*[_curve_channel(*s) for s in CASES[case]], budget=budget),
+                     curve_tolerance=tolerance)
+        exact, _ = _reference(sc)
+        r = optimize(sc)
+        fit = r.curve_fit
+        assert fit is not None and fit.met and fit.bound <= tolerance
+        smooth = sum(c.lead_to_close * c.clv * c.response.leads(r.spend[c.name])
+                     - r.spend[c.name] for c in sc.channels)
+        assert (exact - smooth) / abs(exact) <= tolerance + 1e-12
+        assert fit.lower <= exact * (1 + 1e-12) and fit.upper >= exact * (1 - 1e-12)
 
 
 def test_hill_with_shape_above_one_is_zero_or_past_its_tangent_point(solver):
@@ -154,3 +180,29 @@ def test_hill_with_shape_above_one_is_zero_or_past_its_tangent_point(solver):
     assert r.spend["H"] == pytest.approx(0.0, abs=1e-6)  # cannot reach its concave part
     r = optimize(sc.with_budget(3 * s0), solver=solver)
     assert r.spend["H"] >= s0 * (1 - 1e-9)
+
+
+def test_a_floor_only_finer_chords_can_meet_is_met_not_called_infeasible():
+    """Chords bring fewer leads than the curve, so a CLV:CPA floor close to what the curve
+    gives at a forced spend can fail on coarse chords. The tangent model (a relaxation) is
+    feasible there, so breakpoints are added where it spends until the chords meet it."""
+    resp = Response("exponential", 900, 40000)
+    ch = _curve_channel("E", resp, 0.05, 9000, min_spend=60000.0)
+    true_ratio = 0.05 * 9000 * float(resp.leads(60000.0)) / 60000.0  # 5.24
+    sc = scenario(ch, budget=200000.0, floor=true_ratio - 0.01)
+    r = optimize(sc)
+    assert r.is_optimal, r.conflicts
+    assert r.curve_fit is not None and r.curve_fit.met
+    s = r.spend["E"]
+    assert 60000.0 * (1 - 1e-9) <= s
+    assert 0.05 * 9000 * float(resp.leads(s)) / s >= true_ratio - 0.01 - 1e-9
+    # each dollar earns more than it costs, so the plan spends up to where the curve's
+    # ratio meets the floor (found by bisection on the curve, ratio falls with spend)
+    floor = true_ratio - 0.01
+    lo, hi = 60000.0, 200000.0
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if 450 * float(resp.leads(mid)) / mid >= floor else (lo, mid)
+    assert s == pytest.approx(lo, rel=1e-3)
+    # and a floor above what the curve itself gives is infeasible (the relaxation says so)
+    assert not optimize(scenario(ch, budget=200000.0, floor=true_ratio + 0.01)).is_optimal

@@ -211,3 +211,37 @@ def test_robust_fresh_check_matches_the_analytic_probability():
     p = rp.floors.set_index("floor").loc["A CLV:CPA >= 3", "robust_fresh"]
     exact = beta.sf(1 / 60, 3, 99)
     assert p == pytest.approx(exact, abs=4 * np.sqrt(exact * (1 - exact) / rp.fresh_draws))
+
+
+def test_robust_cvar_plan_matches_an_independent_dense_cvar_program():
+    """The CVaR block reads total spend and per-channel values through aggregate columns;
+    the same SAA program written independently (one column per channel, a dense loss row
+    per draw, scipy's linprog) has the same optimum."""
+    from scipy.optimize import linprog
+
+    chans = [channel("A", 50, 0.02, 9000, max_spend=6000,
+                     uncertainty=(Uncertainty("lead_to_close", "beta", 3, 99),)),
+             channel("B", 40, 0.03, 5000, max_spend=5000,
+                     uncertainty=(Uncertainty("clv", "interval", 3500, 7000),
+                                  Uncertainty("cpl", "interval", 35, 48))),
+             channel("C", 70, 0.06, 4000, max_spend=8000,
+                     uncertainty=(Uncertainty("clv", "interval", 3000, 5000),))]
+    sc = scenario(*chans, budget=15000, floor=None, min_blended_clv_to_cpa=3.0)
+    draws, p = 400, 0.8
+    rp = robust_optimize(sc, draws=draws, confidence=p, seed=5)
+    r = draw_inputs(sc, draws, seed=5).value_factor  # (draws, channels)
+    v = np.array([c.lead_to_close * c.clv / c.cpl for c in chans])  # point value per dollar
+    n, N = len(chans), draws
+    # variables: s (n), t, u (N); maximise sum_i (mean r_i v_i - 1) s_i
+    cost = np.r_[-(r.mean(axis=0) * v - 1.0), 0.0, np.zeros(N)]
+    loss = np.c_[3.0 - r * v[None, :], -np.ones(N), -np.eye(N)]  # f sum s - value - t - u <= 0
+    cvar = np.r_[np.zeros(n), 1.0, np.full(N, 1.0 / ((1 - p) * N))]
+    budget = np.r_[np.ones(n), 0.0, np.zeros(N)]
+    bounds = [(0, c.max_spend) for c in chans] + [(None, None)] + [(0, None)] * N
+    ref = linprog(cost, A_ub=np.vstack([loss, cvar, budget]),
+                  b_ub=np.r_[np.zeros(N), 0.0, 15000.0], bounds=bounds, method="highs")
+    assert ref.status == 0
+    assert rp.result.is_optimal
+    assert rp.expected_net_value == pytest.approx(-ref.fun, rel=1e-7)
+    assert rp.result.spend.to_numpy() == pytest.approx(ref.x[:n], abs=1e-3 * 15000)
+    assert rp.price_of_robustness > 1000  # the CVaR floor binds: the plain plan fails it

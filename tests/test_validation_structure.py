@@ -23,6 +23,8 @@ from .test_validation import BASE, problems, write
     ("constraints: {max_period_change: 0.3}\n", "add a `periods:` list"),
     ("constraints: {max_active_channels: 1.5}\n", "must be a whole number"),
     ("curve_tolerance: 0.9\n", "give a small fraction such as 0.001"),
+    ("curve_tolerance: 1e-12\n", "below what the LP solver's own precision can prove; give "
+                                 "1e-9 or more"),
 ])
 def test_structure_problems_name_the_field_and_the_fix(tmp_path, extra, expected):
     assert expected in problems(tmp_path, BASE + extra)

@@ -32,7 +32,7 @@ from ..lp.basis import Basis, Bound, Direction, Rank1, plan_shape
 from ..lp.build import build_lp
 from ..lp.kinds import ROW_KINDS, Moves, Price
 from ..lp.program import LinearProgram, channel_spend
-from ..results.constraints import constraint_table
+from ..results.constraints import constraint_table, row_prices
 from ..results.explain import explain_channels
 from ..results.kpis import marginal_cpl
 from ..results.tables import Table
@@ -178,9 +178,8 @@ class _Ends:
         return plan_shape(solved.lp, solved.x) == self.shape
 
     def price(self, solved: _Solved, r: int) -> float:
-        table = constraint_table(self.scenario, solved.lp, solved.x, solved.duals,
-                                 reduced=solved.reduced)
-        return float(table["shadow_price"][r])
+        prices = row_prices(self.scenario, solved.lp, solved.x, solved.duals, solved.reduced)
+        return float(prices[r])
 
     def at(self, direction: Direction, mu: float) -> _Solved | None:
         """The program solved at mu along `direction`, warm from the base basis: the

@@ -16,6 +16,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -49,9 +50,12 @@ class Draws:
 
 def _uniforms(seed: int, channel: str, field: str, start: int, count: int) -> np.ndarray:
     key = zlib.crc32(f"{channel}\x00{field}".encode())
-    rng = np.random.default_rng([seed, key])
+    bits = np.random.PCG64([seed, key])  # the generator np.random.default_rng([seed, key]) makes
     if start:
-        rng.random(start)  # skip to the chunk (draws are the same however they are chunked)
+        # skip to the chunk in O(1): one 64-bit step per double, so the draws are the same
+        # however they are chunked (regenerating them made the work grow with draws squared)
+        bits.advance(start)
+    rng = np.random.Generator(bits)
     # keep clear of 0 and 1, where inverse CDFs are infinite
     return np.clip(rng.random(count), 1e-12, 1 - 1e-12)
 
@@ -124,6 +128,32 @@ def _plans(results: Sequence[PlanResult]) -> list[tuple[str, str, PlanResult, bo
     return out
 
 
+@dataclass
+class _FloorCount:
+    """Per channel with a floor and spend: on how many draws its CLV:CPA held the floor,
+    and on how many every such channel held it (counted chunk by chunk)."""
+
+    floor: np.ndarray  # per channel, nan without a floor
+    counted: np.ndarray  # per channel: has a floor and spends
+    hits: np.ndarray
+    all_hits: int = 0
+
+    @classmethod
+    def of(cls, scenario: Scenario, table: Any) -> _FloorCount:
+        floor = np.array([np.nan if scenario.floor_of(c) is None else scenario.floor_of(c)
+                          for c in scenario.channels], dtype=float)
+        spend = np.asarray(table["spend"], dtype=float)
+        counted = ~np.isnan(floor) & (spend > 1e-9)
+        return cls(floor, counted, np.zeros(floor.size))
+
+    def add(self, ratio: np.ndarray) -> None:
+        if not self.counted.any():
+            return
+        ok = ratio[:, self.counted] >= self.floor[self.counted] - 1e-12
+        self.hits[self.counted] += ok.sum(axis=0)
+        self.all_hits += int(ok.all(axis=1).sum())
+
+
 def risk_profile(results: Sequence[PlanResult], draws: int = 10_000, seed: int = 0,
                  progress: Callable[[int, int], None] | None = None) -> RiskProfile:
     """Sample the estimates of every plan's scenario and summarise the outcomes.
@@ -137,6 +167,9 @@ def risk_profile(results: Sequence[PlanResult], draws: int = 10_000, seed: int =
     plans = _plans(results)
     chunks = [(s, min(CHUNK, draws - s)) for s in range(0, draws, CHUNK)]
     collected: dict[int, list[Outcomes]] = {k: [] for k in range(len(plans))}
+    floors_held = {k: _FloorCount.of(result.scenario, result.current_table if current
+                                     else result.channel_table)
+                   for k, (_, _, result, current) in enumerate(plans)}
     total_steps = len(chunks) * len(plans)
     done = 0
     for start, count in chunks:
@@ -147,13 +180,18 @@ def risk_profile(results: Sequence[PlanResult], draws: int = 10_000, seed: int =
                 cache[sc.name] = draw_inputs(sc, count, seed, start)
             frame = result.current_table if current else result.channel_table
             assert frame is not None
-            collected[k].append(evaluate_plan(frame["leads"], frame["spend"], cache[sc.name]))
+            o = evaluate_plan(frame["leads"], frame["spend"], cache[sc.name])
+            floors_held[k].add(o.channel_ratio)
+            # only the per-draw totals are kept: memory grows with draws, not draws x channels
+            collected[k].append(Outcomes(o.net_value, o.customers, o.blended_clv_to_cpa,
+                                         np.zeros((0, 0))))
             done += 1
             if progress is not None:
                 progress(done, total_steps)
-    outcomes = {k: Outcomes(*(np.concatenate([getattr(o, f) for o in parts])
-                              for f in ("net_value", "customers", "blended_clv_to_cpa",
-                                        "channel_ratio")))
+    outcomes = {k: Outcomes(np.concatenate([o.net_value for o in parts]),
+                            np.concatenate([o.customers for o in parts]),
+                            np.concatenate([o.blended_clv_to_cpa for o in parts]),
+                            np.zeros((0, 0)))
                 for k, parts in collected.items()}
     current_net = outcomes[0].net_value if plans else None
     rows, floors = [], {}
@@ -173,18 +211,10 @@ def risk_profile(results: Sequence[PlanResult], draws: int = 10_000, seed: int =
         spends = not np.isnan(o.blended_clv_to_cpa).all()
         row["p_blended_floor"] = (float(np.mean(o.blended_clv_to_cpa >= blended_floor - 1e-12))
                                   if blended_floor is not None and spends else np.nan)
-        holds = []
-        per_channel = {}
-        for i, ch in enumerate(sc.channels):
-            floor = sc.floor_of(ch)
-            ratio = o.channel_ratio[:, i]
-            if floor is None or np.isnan(ratio).all():
-                per_channel[ch.name] = np.nan
-                continue
-            ok = ratio >= floor - 1e-12
-            holds.append(ok)
-            per_channel[ch.name] = float(ok.mean())
-        row["p_all_channel_floors"] = (float(np.mean(np.all(holds, axis=0))) if holds
+        held = floors_held[k]
+        per_channel = {ch.name: (held.hits[i] / draws if held.counted[i] else np.nan)
+                       for i, ch in enumerate(sc.channels)}
+        row["p_all_channel_floors"] = (held.all_hits / draws if held.counted.any()
                                        else np.nan)
         row["p_beats_current"] = (float(np.mean(o.net_value > current_net))
                                   if kind == "optimal" and current_net is not None else np.nan)

@@ -36,6 +36,7 @@ class SolveOptions:
     mip_rel_gap: float = MIP_REL_GAP
     verbose: bool = False  # the solver's own log, on standard error
     search_time: float | None = 5.0  # seconds for a plan's conflict and repair search
+    presolve: bool | None = None  # None: the backend's choice (HiGHS: off for LPs, on for MILPs)
 
     def __post_init__(self) -> None:
         if self.solver.lower() not in SOLVERS:
@@ -46,7 +47,9 @@ class SolveOptions:
     @property
     def unlimited(self) -> SolveOptions:
         """The same backend without a time limit (for the LP that prices a MIP plan)."""
-        return SolveOptions(self.solver, None, self.mip_rel_gap, self.verbose, self.search_time)
+        from dataclasses import replace
+
+        return replace(self, time_limit=None)
 
 
 @dataclass(frozen=True)

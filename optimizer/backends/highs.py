@@ -79,6 +79,8 @@ class HighsSession:
         self._h = _new_highs(self.options)
         if self.is_mip:  # branch and bound gains from presolve (and scipy's milp used it)
             self._h.setOptionValue("presolve", "on")
+        if self.options.presolve is not None:
+            self._h.setOptionValue("presolve", "on" if self.options.presolve else "off")
         self._h.passModel(self._model(lp))
 
     def _model(self, lp: LinearProgram) -> Any:
@@ -189,8 +191,8 @@ class HighsSession:
         """Status codes of columns and rows after a solve (HighsBasisStatus values:
         0 at lower, 1 basic, 2 at upper, 3 zero, 4 nonbasic)."""
         basis = self._h.getBasis()
-        return (np.array([int(s) for s in basis.col_status]),
-                np.array([int(s) for s in basis.row_status]))
+        return (np.fromiter(map(int, basis.col_status), np.int64, len(basis.col_status)),
+                np.fromiter(map(int, basis.row_status), np.int64, len(basis.row_status)))
 
 
 def _feasibility(lp: LinearProgram, options: SolveOptions) -> Status:

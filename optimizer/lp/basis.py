@@ -15,6 +15,7 @@ checked by solving there (a degenerate basis can change while the plan does not)
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -78,10 +79,7 @@ class Basis:
                  row_status: np.ndarray) -> None:
         n, m = lp.n_cols, lp.n_rows
         self.n, self.m = n, m
-        sparse = _with_slacks(lp.A)
-        # small models: dense arrays and LAPACK (scipy.sparse costs more in overhead there)
-        self.M: np.ndarray | sp.csc_matrix = \
-            sparse.toarray() if m * (n + m) <= DENSE_LIMIT else sparse
+        self.M: np.ndarray | sp.csc_matrix = _slacked(lp.A)
         self.cz = np.r_[-lp.c, np.zeros(m)]
         row_lo = np.where(lp.is_eq, lp.b, -np.inf)
         self.lo = np.r_[lp.lb, row_lo]
@@ -266,6 +264,21 @@ class _Factor:
         from scipy.linalg import lu_solve
 
         return np.asarray(lu_solve(self.dense, rhs, trans=0 if trans == "N" else 1))
+
+
+_LAST: list[tuple[weakref.ref, np.ndarray | sp.csc_matrix]] = []
+
+
+def _slacked(A: sp.csr_matrix) -> np.ndarray | sp.csc_matrix:
+    """[A -I], dense for small models (LAPACK: scipy.sparse costs more in overhead there);
+    the last one is kept, as ranging's re-solves along a bound share their matrix."""
+    if _LAST and _LAST[0][0]() is A:
+        return _LAST[0][1]
+    sparse = _with_slacks(A)
+    m, n = A.shape
+    out = sparse.toarray() if m * (n + m) <= DENSE_LIMIT else sparse
+    _LAST[:] = [(weakref.ref(A), out)]
+    return out
 
 
 def _with_slacks(A: sp.csr_matrix) -> sp.csc_matrix:

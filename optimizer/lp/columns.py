@@ -78,27 +78,48 @@ class Columns:
     def in_period(self, p: int) -> np.ndarray:
         return self.is_tier & (self.period == p)
 
+    @cached_property
+    def _by_channel(self) -> tuple[np.ndarray, np.ndarray]:
+        """Tier columns sorted by (channel, period), and where each channel starts."""
+        tier = np.flatnonzero(self.is_tier)
+        order = tier[np.lexsort((self.period[tier], self.channel[tier]))]
+        return order, np.searchsorted(self.channel[order], np.arange(self.n + 1))
+
+    @cached_property
+    def _last_tier(self) -> np.ndarray:
+        last = np.full(self.n, -1)
+        np.maximum.at(last, self.channel[self.is_tier], self.tier[self.is_tier])
+        return last
+
     def last_tiers(self, i: int) -> np.ndarray:
         """Positions of channel i's last tier column in each period."""
-        own = self.is_tier & (self.channel == i)
-        return np.flatnonzero(own & (self.tier == self.tier[own].max()))
+        own = self.of_channel(i)
+        return own[self.tier[own] == self._last_tier[i]]
 
     def of_channel(self, i: int, p: int | None = None) -> np.ndarray:
-        """Positions of channel i's media columns (in period p)."""
-        mask = self.is_tier & (self.channel == i)
+        """Positions of channel i's media columns (in period p), in column order."""
+        order, start = self._by_channel
+        own = order[start[i]:start[i + 1]]
         if p is not None:
-            mask &= self.period == p
-        return np.flatnonzero(mask)
+            own = own[self.period[own] == p]
+        return np.sort(own)
 
 
 def columns(scenario: Scenario, curve_tiers: Mapping[str, tuple[Tier, ...]]) -> Columns:
     chans, periods, P = scenario.channels, scenario.periods, scenario.n_periods
-    tiers = [curve_tiers.get(c.name, c.tiers) if c.response is not None else c.tiers
-             for c in chans]
-    per_channel = np.array([len(t) for t in tiers], dtype=np.int64)
-    flat = [t for ts in tiers for t in ts]
-    up = np.array([t.up_to for t in flat], dtype=float)
-    cpl = np.array([t.cpl for t in flat], dtype=float)
+    ups, cpls = [], []
+    for c in chans:
+        if c.response is not None and hasattr(curve_tiers, "arrays"):
+            u, p = curve_tiers.arrays(c.name)  # flat arrays of lp.curves.CurveTiers
+        else:
+            ts = curve_tiers.get(c.name, c.tiers) if c.response is not None else c.tiers
+            u = np.array([t.up_to for t in ts], dtype=float)
+            p = np.array([t.cpl for t in ts], dtype=float)
+        ups.append(u)
+        cpls.append(p)
+    per_channel = np.array([u.size for u in ups], dtype=np.int64)
+    up = np.concatenate(ups) if ups else np.zeros(0)
+    cpl = np.concatenate(cpls) if cpls else np.zeros(0)
     channel = np.repeat(np.arange(len(chans)), per_channel)
     first = np.r_[0, np.cumsum(per_channel)[:-1]]  # position of each channel's first tier
     tier = np.arange(up.size) - np.repeat(first, per_channel)

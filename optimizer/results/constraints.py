@@ -126,6 +126,13 @@ def shadow_prices(lp: LinearProgram, duals: np.ndarray | None, s: _Sums,
     return np.where(np.abs(out) < 1e-9, 0.0, out)
 
 
+def row_prices(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
+               duals: np.ndarray | None, reduced: np.ndarray | None = None) -> np.ndarray:
+    """The constraint table's shadow_price column alone (what ranging asks of every
+    re-solve, without the names and words of the whole table)."""
+    return shadow_prices(lp, duals, _Sums(scenario, lp, x), reduced)
+
+
 def binding_rows(lp: LinearProgram, x: np.ndarray, duals: np.ndarray | None, s: _Sums,
                  tol: float = 1e-7) -> np.ndarray:
     """Rows that hold with equality at the solution and limit it (see docs/model.md)."""

@@ -19,7 +19,7 @@ from .._version import __version__
 from ..backends import MIP_REL_GAP, SolveOptions, solve
 from ..errors import InfeasiblePlanError, SolverError
 from ..lp.build import build_lp
-from ..lp.curves import CurveFit, CurveTiers, linearise
+from ..lp.curves import CurveFit, CurveTiers, Probe, linearise, probe
 from ..lp.program import LinearProgram, fill_tiers, tier_order_violations
 from ..scenario.model import Scenario
 from ..status import Status
@@ -70,7 +70,7 @@ class PlanResult:
     period_kpi_table: Table | None = None
     period_spend_table: Table | None = None
     options: SolveOptions = field(default_factory=SolveOptions, repr=False)
-    curve_tiers: CurveTiers = field(default_factory=dict, repr=False)
+    curve_tiers: CurveTiers = field(default_factory=CurveTiers, repr=False)
     """The tiers that stood for each response curve in `lp` (empty without curves)."""
     unspent_note: str | None = None
     """Why budget stays unspent (None when it is all spent or the budget binds)."""
@@ -228,11 +228,14 @@ def fit_curves(scenario: Scenario, options: SolveOptions) -> tuple[CurveTiers, C
     """The response curves' tiers, refined to the scenario's curve_tolerance (none without
     curves)."""
     if not scenario.has_curves:
-        return {}, None
+        return CurveTiers(), None
 
-    def optimum(tiers: CurveTiers) -> float | None:
-        found = solve(build_lp(scenario, tiers), options)
-        return found.objective if found.status is Status.OPTIMAL else None
+    def optimum(tiers: CurveTiers) -> Probe | None:
+        lp = build_lp(scenario, tiers)
+        found = solve(lp, options)
+        if found.status is not Status.OPTIMAL or found.x is None or found.objective is None:
+            return None
+        return probe(scenario, lp, found.objective, found.x, found.reduced_costs)
 
     return linearise(scenario, optimum)
 
@@ -268,7 +271,8 @@ def _warnings(scenario: Scenario, lp: LinearProgram, x: np.ndarray, status: Stat
     if curve_fit is not None and not curve_fit.met:
         warnings.append(f"response curves: the linearised plan is within "
                         f"{fmt.pct(curve_fit.bound, 3)} of the smooth optimum, above the "
-                        f"{fmt.pct(curve_fit.tolerance, 3)} tolerance (segment limit reached)")
+                        f"{fmt.pct(curve_fit.tolerance, 3)} tolerance after {curve_fit.rounds} rounds "
+                        "of refinement")
     for i in tier_order_violations(lp, x):
         warnings.append(
             f"{scenario.channels[i].name}: the plan buys a dearer tier while a cheaper one has "

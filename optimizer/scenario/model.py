@@ -8,10 +8,8 @@ tiers: the LP builder linearises it (`optimizer.lp.curves`).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -320,20 +318,9 @@ class Scenario:
     @cached_property
     def input_hash(self) -> str:
         """Short, stable hash of everything that determines the optimum."""
-        payload: dict[str, Any] = asdict(self)
-        for key in ("source", "inputs", "description", "variant_of"):
-            payload.pop(key)
-        # fields added after 0.1 leave the hash of files that do not use them unchanged
-        owners: list[tuple[dict[str, Any], dict[str, Any]]] = [
-            (payload, _later_defaults(Scenario)),
-            (payload["constraints"], _later_defaults(Constraints)),
-            *((ch, _later_defaults(Channel)) for ch in payload["channels"])]
-        for owner, defaults in owners:
-            for key, default in defaults.items():
-                if owner.get(key) == default:
-                    owner.pop(key)
-        text = json.dumps(payload, sort_keys=True, default=str, allow_nan=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:12]
+        from .hashing import input_hash
+
+        return input_hash(self)
 
     @property
     def has_uncertainty(self) -> bool:
@@ -359,29 +346,7 @@ class Scenario:
         return replace(self, budget=float(budget))
 
 
-_FIELDS_0_1 = {
-    "Scenario": {"name", "budget", "channels", "constraints", "use_full_budget", "period",
-                 "currency", "description", "variant_of"},
-    "Constraints": {"min_clv_to_cpa", "min_blended_clv_to_cpa", "max_change", "max_leads",
-                    "max_sqls", "max_customers", "groups"},
-    "Channel": {"name", "tiers", "lead_to_close", "clv", "current_spend", "min_spend",
-                "max_spend", "lead_to_sql", "max_change", "min_clv_to_cpa"},
-}
-"""The fields of release 0.1, always hashed; a field added later is hashed only where it
-differs from its default, so the hash of a file that does not use it never changes."""
-
-
-def _later_defaults(cls: type) -> dict[str, Any]:
-    """Defaults (as `asdict` writes them) of the fields `cls` gained after release 0.1."""
-    out: dict[str, Any] = {}
-    for f in fields(cls):
-        if f.name in _FIELDS_0_1[cls.__name__] or not f.compare:
-            continue
-        default = f.default_factory() if f.default_factory is not MISSING else f.default
-        out[f.name] = default
-    return out
-
-
 def replace_constraints(scenario: Scenario, **changes: Any) -> Scenario:
     """The scenario with some scenario-wide constraints changed (None disables one)."""
     return replace(scenario, constraints=replace(scenario.constraints, **changes))
+

@@ -31,6 +31,9 @@ def apply_structured(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Colle
             if not 0 < tol < 0.5:
                 raise V.BadValue(f"curve_tolerance is {tol:g}; give a small fraction such as "
                                  "0.001 (0.1%)")
+            if tol < 1e-9:
+                raise V.BadValue(f"curve_tolerance is {tol:g}, below what the LP solver's own "
+                                 "precision can prove; give 1e-9 or more")
             doc.top["curve_tolerance"] = Located(tol, cloc)
         except V.BadValue as exc:
             problems.add(cloc, str(exc))
