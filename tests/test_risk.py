@@ -245,3 +245,33 @@ def test_robust_cvar_plan_matches_an_independent_dense_cvar_program():
     assert rp.expected_net_value == pytest.approx(-ref.fun, rel=1e-7)
     assert rp.result.spend.to_numpy() == pytest.approx(ref.x[:n], abs=1e-3 * 15000)
     assert rp.price_of_robustness > 1000  # the CVaR floor binds: the plain plan fails it
+
+
+@pytest.mark.parametrize("k, n", [(0, 1), (1, 2), (0, 400), (13, 400), (200, 400), (399, 400),
+                                  (400, 400), (500, 10000), (3, 10000), (0, 10000)])
+def test_tabled_beta_quantiles_match_the_exact_inverse_cdf(k, n):
+    """From TABLE_FROM draws on, a count's Beta(k + 1, n - k + 1) is read from a table;
+    against scipy's betaincinv it is within 2e-12 relative, tails included."""
+    from scipy.special import betaincinv
+
+    from optimizer.analysis.quantiles import beta_ppf
+
+    a, b = k + 1.0, n - k + 1.0
+    u = np.r_[np.clip(np.random.default_rng(k + n).random(200_000), 1e-12, 1 - 1e-12),
+              1e-12, 1e-9, 1e-6, 0.5, 1 - 1e-6, 1 - 1e-9, 1 - 1e-12]
+    exact = betaincinv(a, b, u)
+    assert np.max(np.abs(beta_ppf(a, b, u) / exact - 1)) <= 2e-12
+
+
+def test_many_draws_are_the_exact_ones_to_2e12_and_do_not_depend_on_chunks():
+    from optimizer.analysis.quantiles import TABLE_FROM
+
+    sc = _uncertain()
+    big = draw_inputs(sc, 3000, seed=4, start=100, total=TABLE_FROM)
+    exact = draw_inputs(sc, 3000, seed=4, start=100)
+    assert np.max(np.abs(big.lead_to_close / exact.lead_to_close - 1)) <= 2e-12
+    assert np.array_equal(big.clv, exact.clv)  # intervals are exact either way
+    whole = draw_inputs(sc, 5000, seed=4, total=TABLE_FROM)
+    parts = [draw_inputs(sc, 2500, seed=4, start=s, total=TABLE_FROM) for s in (0, 2500)]
+    assert np.array_equal(whole.lead_to_close, np.r_[parts[0].lead_to_close,
+                                                     parts[1].lead_to_close])

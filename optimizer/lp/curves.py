@@ -71,9 +71,6 @@ class Points:
     owner: np.ndarray
     at: np.ndarray
 
-    def counts(self, n: int) -> np.ndarray:
-        return np.bincount(self.owner, minlength=n)
-
 
 def first_points(curves: Curves, gap: np.ndarray | None = None) -> Points:
     """Breakpoints from each curve's concave start to its domain's end, every chord within
@@ -190,8 +187,8 @@ def _tiers(curves: Curves, owner: np.ndarray, ends: np.ndarray, cpls: np.ndarray
 
 
 def provisional_tiers(scenario: Scenario) -> CurveTiers:
-    """The chords of the first refinement round: the curves' tiers wherever a program is
-    needed without solving it to the tolerance (diagnosis, repairs, current plans)."""
+    """Fixed chords within 1% of each curve's maximum leads: the curves' tiers wherever a
+    program is needed without solving it to the tolerance (diagnosis, repairs)."""
     curves = Curves.of(scenario)
     return chord_tiers(curves, first_points(curves, PROVISIONAL_GAP * curves.max_leads))
 
@@ -240,8 +237,9 @@ def linearise(scenario: Scenario, solve: Callable[[CurveTiers], Probe | None]
     `solve` returns what the optimum of the scenario with the given curve tiers says
     (`probe`; None if it has no optimum). Returns the chord tiers and the fit (None when
     the scenario has no curves, or when the chord model has no optimum even on the
-    breakpoints the tangent model's optimum asks for: its status is then the answer). A fit that stops short of the tolerance (no breakpoint left to add
-    in floating point, or MAX_ROUNDS) says so: `met` is False."""
+    breakpoints the tangent model's optimum asks for: its status is then the answer).
+    A fit that stops short of the tolerance (no breakpoint left to add in floating point,
+    or MAX_ROUNDS) says so: `met` is False."""
     if not scenario.has_curves:
         return CurveTiers(), None
     curves = Curves.of(scenario)

@@ -119,12 +119,15 @@ class Uncertainty:
             return betaincinv(self.a, self.b, u)
         from scipy.special import ndtri
 
-        z = ndtri(u)
-        if self.field in ("cpl", "clv"):
-            lo, hi = np.log(self.a), np.log(self.b)
-            return np.exp((lo + hi) / 2 + z * (hi - lo) / (2 * Z90))
-        lo, hi = _logit(self.a), _logit(self.b)
-        return 1.0 / (1.0 + np.exp(-((lo + hi) / 2 + z * (hi - lo) / (2 * Z90))))
+        z = np.asarray(ndtri(u), dtype=float)
+        logs = self.field in ("cpl", "clv")
+        lo, hi = (np.log(self.a), np.log(self.b)) if logs else (_logit(self.a), _logit(self.b))
+        z *= hi - lo  # in place, in the order (lo + hi) / 2 + z * (hi - lo) / (2 * Z90) rounds
+        z /= 2 * Z90
+        z += (lo + hi) / 2
+        if logs:
+            return np.exp(z, out=z)
+        return 1.0 / (1.0 + np.exp(-z))
 
     def interval(self, level: float = 0.9) -> tuple[float, float]:
         tail = (1 - level) / 2
