@@ -3,9 +3,11 @@
     python benchmarks/bench_scale.py [--baseline REV] [--here] [--only NAME]
 
 Each case runs in its own process (CPU seconds: `build_lp` plus the HiGHS solve of the
-arrays, one run; ranging: `ranging()` after one warm-up). Scenarios are
+arrays; ranging: `ranging()` after one warm-up; the median of up to 7 runs while a run
+takes under a second). Scenarios are
 `random_scenario(N, K, seed=7)` with every constraint type; "x12" adds 12 months with CPL
-multipliers 1.00, 1.05, 1.10 in turn (capacities then hold per month).
+multipliers 1.00, 1.05, 1.10 in turn (capacities then hold per month); "paced" adds
+max_period_change 0.5 (2 x 11,000 pacing rows), built only.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CASES = ["1000x20", "5000x20", "20000x20", "100x20x12", "1000x20x12", "ranging 20x10",
-         "ranging 200x10"]
+CASES = ["1000x20", "5000x20", "20000x20", "100x20x12", "1000x20x12",
+         "build 1000x20x12 paced", "ranging 20x10", "ranging 200x10"]
 
 
-def scenario(spec: str):
+def scenario(spec: str, paced: bool = False):
     from dataclasses import replace
 
     from optimizer.scenario.model import Period
@@ -33,10 +35,21 @@ def scenario(spec: str):
     if months:
         sc = replace(sc, periods=tuple(Period(f"M{p + 1}", cpl_multiplier=1 + 0.05 * (p % 3))
                                        for p in range(months[0])))
+    if paced:
+        sc = replace(sc, constraints=replace(sc.constraints, max_period_change=0.5))
     return sc
 
 
 def one(case: str) -> dict:
+    """One case, repeated (median) while a run takes under a second."""
+    runs = [_once(case)]
+    while runs[0]["cpu_s"] < 1.0 and len(runs) < 7:
+        runs.append(_once(case))
+    runs.sort(key=lambda r: r["cpu_s"])
+    return {**runs[len(runs) // 2], "runs": len(runs)}
+
+
+def _once(case: str) -> dict:
     if case.startswith("ranging"):
         from optimizer import ranging
 
@@ -48,6 +61,11 @@ def one(case: str) -> dict:
     from optimizer.backends import SolveOptions, get_backend
     from optimizer.lp import build_lp
 
+    if case.startswith("build"):
+        sc = scenario(case.split()[1], paced=case.endswith("paced"))
+        t0 = time.process_time()
+        build_lp(sc)
+        return {"case": case, "cpu_s": time.process_time() - t0}
     sc = scenario(case)
     t0 = time.process_time()
     lp = build_lp(sc)

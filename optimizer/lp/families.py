@@ -144,21 +144,32 @@ def group_shares(cols: Columns, rows: RowWriter) -> None:
 
 
 def pacing(cols: Columns, rows: RowWriter) -> None:
-    """Spend of each channel may move at most max_period_change between periods."""
+    """Spend of each channel may move at most max_period_change between periods: for
+    period p >= 1 and channel i, an up row (S_ip - (1 + change) S_i,p-1 <= 0) then a down
+    row ((1 - change) S_i,p-1 - S_ip <= 0), period by period, channel by channel."""
     sc = cols.scenario
     change = sc.constraints.max_period_change
     if not sc.periods or change is None:
         return
     up, down = 1.0 + change, max(0.0, 1.0 - change)
-    for p in range(1, sc.n_periods):
-        for i in range(cols.n):
-            now, before = cols.of_channel(i, p), cols.of_channel(i, p - 1)
-            both = np.r_[now, before]
-            rows.row(RowKind.PACING_UP, both, np.r_[np.ones(now.size), np.full(before.size, -up)],
-                     0.0, change, channel=i, period=p)
-            rows.row(RowKind.PACING_DOWN, both,
-                     np.r_[-np.ones(now.size), np.full(before.size, down)], 0.0, change,
-                     channel=i, period=p)
+    n, P = cols.n, sc.n_periods
+    tier = np.flatnonzero(cols.is_tier)
+    ch, p = cols.channel[tier], cols.period[tier]
+    now, before = p >= 1, p <= P - 2  # a column is "now" in its period, "before" in the next
+    first_up = np.r_[2 * ((p[now] - 1) * n + ch[now]), 2 * (p[before] * n + ch[before])]
+    at = np.r_[tier[now], tier[before]]
+    count = int(now.sum())
+    up_vals = np.r_[np.ones(count), np.full(at.size - count, -up)]
+    down_vals = np.r_[-np.ones(count), np.full(at.size - count, down)]
+    local = np.r_[first_up, first_up + 1]
+    vals = np.r_[up_vals, down_vals]
+    keep = vals != 0
+    m = 2 * n * (P - 1)
+    periods = np.repeat(np.arange(1, P), 2 * n)
+    channels = np.tile(np.repeat(np.arange(n), 2), P - 1)
+    kinds = [RowKind.PACING_UP, RowKind.PACING_DOWN] * (n * (P - 1))
+    rows.block(RowKind.PACING_UP, local[keep], np.r_[at, at][keep], vals[keep], np.zeros(m),
+               np.full(m, change), channel=channels, period=periods, kinds=kinds)
 
 
 def period_shares(cols: Columns, rows: RowWriter) -> None:

@@ -34,8 +34,9 @@ class RowWriter:
               vals: np.ndarray, b: np.ndarray, limit: np.ndarray, *,
               channel: np.ndarray | None = None, group: np.ndarray | None = None,
               period: np.ndarray | None = None, eq: bool = False,
-              sources: list[str] | None = None) -> None:
-        """len(b) rows of one kind; entry k of `local_rows` says which row each value is in."""
+              sources: list[str] | None = None, kinds: list[RowKind] | None = None) -> None:
+        """len(b) rows of one kind (or of `kinds`, one per row); entry k of `local_rows`
+        says which row each value is in."""
         n = int(b.size)
         if n == 0:
             return
@@ -44,12 +45,13 @@ class RowWriter:
         self.vals.append(vals)
         self.b.append(b.astype(float))
         self.eq.append(np.full(n, eq))
-        self.kind.extend([kind] * n)
+        row_kinds = kinds if kinds is not None else [kind] * n
+        self.kind.extend(row_kinds)
         self.channel.append(channel if channel is not None else np.full(n, -1))
         self.group.append(group if group is not None else np.full(n, -1))
         self.period.append(period if period is not None else np.full(n, -1))
         self.limit.append(limit.astype(float))
-        self.source.extend(sources if sources is not None else [str(kind)] * n)
+        self.source.extend(sources if sources is not None else [str(k) for k in row_kinds])
         self.count += n
 
     def row(self, kind: RowKind, cols: np.ndarray, vals: np.ndarray, b: float, limit: float,
