@@ -152,7 +152,7 @@ def test_chords_below_and_tangents_above_the_curve():
 
 
 @pytest.mark.parametrize("tolerance", [1e-6, 1e-9])
-@pytest.mark.parametrize("case", [0, 1])
+@pytest.mark.parametrize("case", [0, 1, 2])
 def test_tight_tolerances_are_met_and_the_plan_is_that_close(case, tolerance):
     """Down to 1e-9 the bound is met, brackets the exact optimum, and the plan's smooth
     value is within the tolerance of it (a cap on segments once left 2e-3 at 1e-6)."""
