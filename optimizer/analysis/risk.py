@@ -8,7 +8,9 @@ Channels without uncertainty keep their point values.
 Draws use common random numbers: the uniform numbers behind channel C's input F depend
 only on (seed, C, F), so the optimal plan, the current plan and every variant are compared
 on the same draws, and a result is reproducible from its seed. Everything is vectorised
-over draws; `progress(done, total)` is called between chunks.
+over draws, in chunks of CHUNK draws: each stream skips to its chunk in constant time, and
+only per-draw totals and per-channel floor counts outlive a chunk, so memory does not grow
+with draws x channels. `progress(done, total)` is called between chunks.
 """
 
 from __future__ import annotations

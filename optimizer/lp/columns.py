@@ -11,6 +11,7 @@ from functools import cached_property
 import numpy as np
 
 from ..scenario.model import Scenario, Tier
+from .curves import CurveTiers
 from .kinds import ColKind
 
 
@@ -109,8 +110,8 @@ def columns(scenario: Scenario, curve_tiers: Mapping[str, tuple[Tier, ...]]) -> 
     chans, periods, P = scenario.channels, scenario.periods, scenario.n_periods
     ups, cpls = [], []
     for c in chans:
-        if c.response is not None and hasattr(curve_tiers, "arrays"):
-            u, p = curve_tiers.arrays(c.name)  # flat arrays of lp.curves.CurveTiers
+        if c.response is not None and isinstance(curve_tiers, CurveTiers):
+            u, p = curve_tiers.arrays(c.name)  # kept as flat arrays, no Tier objects
         else:
             ts = curve_tiers.get(c.name, c.tiers) if c.response is not None else c.tiers
             u = np.array([t.up_to for t in ts], dtype=float)
