@@ -83,7 +83,8 @@ def robust_optimize(scenario: Scenario, draws: int = 1000, confidence: float = 0
                          f"objective {scenario.objective}")
     plain = optimize(scenario, options=options)
     lp = build_lp(scenario, plain.curve_tiers)  # the curves as the plain plan linearised them
-    sample = draw_inputs(scenario, draws, seed)
+    run = draws + max(FRESH_DRAWS, draws)  # fitted and fresh draws: one run of draws
+    sample = draw_inputs(scenario, draws, seed, total=run)
     r = sample.value_factor  # (draws, channels)
     mean_r = r.mean(axis=0)
     q = np.quantile(r, 1 - confidence, axis=0, method="inverted_cdf")
@@ -124,7 +125,7 @@ def robust_optimize(scenario: Scenario, draws: int = 1000, confidence: float = 0
                      warnings=(), message=out.message, mip_gap=out.mip_gap,
                      objective_value=expected, period_spend_table=by_period,
                      period_kpi_table=per_period)
-    fresh = draw_inputs(scenario, max(FRESH_DRAWS, draws), seed, start=draws)
+    fresh = draw_inputs(scenario, run - draws, seed, start=draws, total=run)
     fresh_robust = evaluate_plan(channels["leads"], channels["spend"], fresh)
     fresh_plain = _outcome(plain, fresh)
     floors = _floor_probabilities(scenario, {"robust": robust_outcome, "plain": plain_outcome,
