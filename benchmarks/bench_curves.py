@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -79,15 +78,10 @@ def measure(n: int, tol: float, repeat: int) -> dict:
 
 def run(python: str, cases: list[tuple[int, float]], timeout: float | None) -> dict:
     """Each case in its own process (of `python`), None where it ran past `timeout`."""
-    out: dict[tuple[int, float], dict | None] = {}
-    for n, tol in cases:
-        try:
-            done = subprocess.run([python, __file__, "--one", f"{n}:{tol!r}"], check=True,
-                                  capture_output=True, text=True, timeout=timeout)
-            out[(n, tol)] = json.loads(done.stdout)
-        except subprocess.TimeoutExpired:
-            out[(n, tol)] = None
-    return out
+    from baseline import measured
+
+    return {(n, tol): measured(python, __file__, ["--one", f"{n}:{tol!r}"], timeout)
+            for n, tol in cases}
 
 
 def main() -> None:

@@ -17,18 +17,16 @@ import argparse
 import json
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bench_risk import uncertain  # the scenario with every input uncertain
 
 from optimizer import optimize
 from optimizer.analysis.risk import risk_profile
 from optimizer.analysis.robust import robust_optimize
 from optimizer.estimation import estimate, load_mapping
-from optimizer.scenario.model import Uncertainty
-from optimizer.scenario.synthetic import random_scenario
 
 
 def write_export(folder: Path, rows: int, seed: int = 0) -> tuple[Path, Path, Path]:
@@ -64,19 +62,6 @@ def time_estimate(rows: int) -> dict:
         result = estimate(leads, spend, deals, mapping=load_mapping(mapping))
         wall = time.perf_counter() - t0
     return {"rows": rows, "channels": len(result.table), "seconds": wall}
-
-
-def uncertain(n_channels: int, n_tiers: int, seed: int = 7):
-    sc = random_scenario(n_channels, n_tiers, seed)
-    chans = []
-    for c in sc.channels:
-        leads = 400
-        k = max(1, round(c.lead_to_close * leads))
-        chans.append(replace(c, uncertainty=(
-            Uncertainty("lead_to_close", "beta", k + 1, leads - k + 1),
-            Uncertainty("clv", "interval", 0.7 * c.clv, 1.4 * c.clv),
-            Uncertainty("cpl", "interval", 0.85 * c.cpl, 1.2 * c.cpl))))
-    return replace(sc, channels=tuple(chans))
 
 
 def time_risk(draws: int = 10_000, repeat: int = 5) -> dict:

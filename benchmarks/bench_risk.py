@@ -17,12 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
 
 def uncertain(n_channels: int, n_tiers: int, seed: int = 7):
@@ -71,15 +71,9 @@ def robust(channels: int, draws: int) -> dict:
 
 
 def run(python: str, args: list[list[str]], timeout: float = 900) -> list[dict | None]:
-    out: list[dict | None] = []
-    for extra in args:
-        try:
-            done = subprocess.run([python, __file__, *extra], capture_output=True, text=True,
-                                  check=True, timeout=timeout)
-            out.append(json.loads(done.stdout))
-        except subprocess.TimeoutExpired:
-            out.append(None)
-    return out
+    from baseline import measured
+
+    return [measured(python, __file__, extra, timeout) for extra in args]
 
 
 def main() -> None:
@@ -104,7 +98,6 @@ def main() -> None:
     now = run(sys.executable, risk_args + robust_args)
     before: list[dict | None] = [None] * len(now)
     if not args.here:
-        sys.path.insert(0, str(HERE))
         from baseline import baseline
 
         before = run(str(baseline(args.baseline)[1]), risk_args + robust_args)

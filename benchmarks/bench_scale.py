@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 CASES = ["1000x20", "5000x20", "20000x20", "100x20x12", "1000x20x12",
          "build 1000x20x12 paced", "ranging 20x10", "ranging 200x10"]
 
@@ -77,11 +77,13 @@ def _once(case: str) -> dict:
 
 
 def run(python: str, cases: list[str]) -> dict[str, dict]:
+    from baseline import measured
+
     out = {}
     for case in cases:
-        done = subprocess.run([python, __file__, "--one", case], capture_output=True,
-                              text=True, check=True)
-        out[case] = json.loads(done.stdout)
+        found = measured(python, __file__, ["--one", case])
+        assert found is not None
+        out[case] = found
     return out
 
 
@@ -99,7 +101,6 @@ def main() -> None:
     now = run(sys.executable, cases)
     before: dict[str, dict] = {}
     if not args.here:
-        sys.path.insert(0, str(HERE))
         from baseline import baseline
 
         before = run(str(baseline(args.baseline)[1]), cases)
