@@ -42,6 +42,7 @@ _LAZY = {
     "RiskProfile": "analysis.risk", "risk_profile": "analysis.risk",
     "RobustPlan": "analysis.robust", "robust_optimize": "analysis.robust",
     "CurveFit": "lp.curves",
+    "sweep": "analysis.sweep", "tornado": "analysis.sweep",
     "EstimateResult": "estimation", "estimate": "estimation", "load_mapping": "estimation",
 }
 _MODULES = {"charts": "render.charts"}  # modules reachable as attributes (`from optimizer import charts`)
@@ -53,7 +54,7 @@ __all__ = [
     "SolverError", "Status", "Suggestion", "TargetPlan", "Tier", "Uncertainty", "__version__",
     "budget_for_target", "budget_frontier", "compare", "estimate", "load_mapping",
     "load_scenario", "load_scenarios", "optimize", "ranging", "risk_profile", "robust_optimize",
-    "scenario_from_dict", "suggest_repairs"]
+    "scenario_from_dict", "suggest_repairs", "sweep", "tornado"]
 
 
 def __getattr__(name: str) -> _Any:
@@ -78,6 +79,7 @@ if _TYPE_CHECKING:
     from .analysis.repair import Suggestion, suggest_repairs
     from .analysis.risk import RiskProfile, risk_profile
     from .analysis.robust import RobustPlan, robust_optimize
+    from .analysis.sweep import sweep, tornado
     from .estimation import EstimateResult, estimate, load_mapping
     from .lp.curves import CurveFit
     from .results.plan import PlanResult, optimize

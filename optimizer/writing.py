@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from .errors import OutputError
@@ -43,6 +43,46 @@ def write_outputs(directory: str | Path, files: Mapping[str, str | bytes],
         raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc} "
                           f"({_why(exc)}); nothing was written") from None
     return [out_dir / name for name in files]
+
+
+@contextlib.contextmanager
+def staged_outputs(directory: str | Path, names: Iterable[str], inputs: Iterable[Path] = ()
+                   ) -> Iterator[dict[str, Path]]:
+    """For outputs too large to hold in memory (a sweep's rows): temporary files beside
+    each target, to be written while the work runs; when the block ends normally they are
+    renamed into place, each in one step; when it raises (an error, Ctrl-C) they are
+    removed, with the folders made for them, and nothing is replaced. The same checks as
+    `write_outputs` (never an input, never through a link) come first."""
+    out_dir = Path(directory)
+    protected = {Path(p).resolve() for p in inputs}
+    names = list(names)
+    targets = [_target(out_dir, name, protected) for name in names]
+    created: list[Path] = []
+    staged: dict[str, Path] = {}
+    try:
+        try:
+            for target in targets:
+                _make_dirs(target.parent, created)
+            for name, target in zip(names, targets, strict=True):
+                staged[name] = Path(_stage(target, b""))
+        except OSError as exc:
+            raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc} "
+                              f"({_why(exc)}); nothing was written") from None
+        yield staged
+        try:
+            for name, target in zip(names, targets, strict=True):
+                with open(staged[name], "rb+") as handle:
+                    os.fsync(handle.fileno())
+                os.replace(staged[name], target)
+        except OSError as exc:
+            raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc} "
+                              f"({_why(exc)})") from None
+    except BaseException:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+        for folder in reversed(created):
+            _remove_if_empty(folder)
+        raise
 
 
 def write_file(path: str | Path, content: str | bytes, inputs: Iterable[Path] = ()) -> Path:

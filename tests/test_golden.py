@@ -7,7 +7,7 @@ import difflib
 
 import pytest
 
-from .golden import Case, cases, expected, run_all
+from .golden import Case, cases, expected, run_all, same
 
 CASES = cases()
 
@@ -22,7 +22,7 @@ def test_golden(case: Case, outputs: dict[str, str]) -> None:
     want = expected(case)
     assert want is not None, f"no golden file for {case.name}: python -m tests.golden --update"
     got = outputs[case.name]
-    if got != want:
+    if not same(want, got):
         diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
                                             "golden", "now", n=2))
         pytest.fail(f"{case.name} differs from its golden output:\n{diff[:6000]}")

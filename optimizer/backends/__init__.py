@@ -118,17 +118,63 @@ def solve(lp: LinearProgram, options: SolveOptions | None = None) -> Solution:
 def _objective_scaled(lp: LinearProgram, options: SolveOptions) -> Solution:
     from dataclasses import replace
 
-    import numpy as np
-
-    biggest = float(np.max(np.abs(lp.c))) if lp.n_cols else 0.0
-    scale = 2.0 ** -round(np.log2(biggest)) if biggest > 0 and np.isfinite(biggest) else 1.0
+    scale = _objective_scale(lp)
     if scale == 1.0:
         return BACKENDS[options.solver](lp, options)
     out = BACKENDS[options.solver](replace(lp, c=lp.c * scale), options)
+    return _unscaled(out, lp, scale)
+
+
+def _objective_scale(lp: LinearProgram) -> float:
+    """The power of two that brings the largest objective coefficient near 1."""
+    import numpy as np
+
+    biggest = float(np.max(np.abs(lp.c))) if lp.n_cols else 0.0
+    return 2.0 ** -round(np.log2(biggest)) if biggest > 0 and np.isfinite(biggest) else 1.0
+
+
+def _unscaled(out: Solution, lp: LinearProgram, scale: float) -> Solution:
+    """A solution of `lp` with its objective scaled by `scale`, in `lp`'s own units."""
+    from dataclasses import replace
+
+    if scale == 1.0:
+        return out
     return replace(out, objective=None if out.x is None else float(lp.c @ out.x),
                    duals=None if out.duals is None else out.duals / scale,
                    reduced_costs=None if out.reduced_costs is None else out.reduced_costs / scale,
                    dual_bound=None if out.dual_bound is None else out.dual_bound / scale)
+
+
+class WarmSolver:
+    """Solves a run of programs, each from the basis the last one ended on (HiGHS): a
+    program of the same shape as the last is loaded by changing only what differs (costs,
+    bounds, right-hand sides, matrix entries), so a sweep of what-ifs re-solves in a
+    fraction of a cold solve. The objective is scaled as `solve` scales it; a failure is
+    solved again cold, with `solve`'s retries. CBC has no warm sessions here: each program
+    is solved cold. The answers are optimal like `solve`'s; where a program has several
+    optimal plans (ties), the one found may depend on the programs solved before it."""
+
+    def __init__(self, options: SolveOptions | None = None) -> None:
+        self.options = options or SolveOptions()
+        self._session: object | None = None
+
+    def solve(self, lp: LinearProgram) -> Solution:
+        if self.options.solver != "highs":
+            return solve(lp, self.options)
+        from dataclasses import replace
+
+        from .highs import HighsSession
+
+        scale = _objective_scale(lp)
+        scaled = lp if scale == 1.0 else replace(lp, c=lp.c * scale)
+        session = self._session
+        if not isinstance(session, HighsSession) or not session.update(scaled):
+            session = self._session = HighsSession(scaled, self.options)
+        out = session.solve()
+        if out.status is Status.ERROR or (out.status is Status.UNBOUNDED and _budgeted(lp)):
+            self._session = None  # its state is suspect: the next program starts afresh
+            return solve(lp, self.options)
+        return _unscaled(out, lp, scale)
 
 
 def _budgeted(lp: LinearProgram) -> bool:

@@ -130,6 +130,41 @@ class HighsSession:
         self._h.changeColsBounds(idx.size, idx, np.where(np.isfinite(lb), lb, -inf),
                                  np.where(np.isfinite(ub), ub, inf))
 
+    def update(self, lp: LinearProgram) -> bool:
+        """Load `lp` in place of the program loaded now, by changing only the vectors and
+        matrix entries that differ, so that the next solve starts from the last basis.
+        False (nothing changed) when `lp` has another shape: other rows, columns, matrix
+        pattern or integer columns, which needs a new session."""
+        old = self.lp
+        if lp.n_cols != old.n_cols or lp.n_rows != old.n_rows or \
+                not np.array_equal(lp.integrality, old.integrality):
+            return False
+        before, after = _canonical(old.A), _canonical(lp.A)  # entries in column order
+        if not (np.array_equal(before.indptr, after.indptr)
+                and np.array_equal(before.indices, after.indices)):
+            return False
+        inf = self._inf
+        cols = np.flatnonzero(lp.c != old.c).astype(np.int32)
+        if cols.size:
+            self._h.changeColsCost(cols.size, cols, -lp.c[cols])
+        cols = np.flatnonzero((lp.lb != old.lb) | (lp.ub != old.ub)).astype(np.int32)
+        if cols.size:
+            lb, ub = lp.lb[cols], lp.ub[cols]
+            self._h.changeColsBounds(cols.size, cols, np.where(np.isfinite(lb), lb, -inf),
+                                     np.where(np.isfinite(ub), ub, inf))
+        rows = np.flatnonzero((lp.b != old.b) | (lp.is_eq != old.is_eq)).astype(np.int32)
+        if rows.size:
+            b = lp.b[rows]
+            upper = np.where(np.isfinite(b), b, inf)
+            self._h.changeRowsBounds(rows.size, rows, np.where(lp.is_eq[rows], upper, -inf),
+                                     upper)
+        entries = np.flatnonzero(after.data != before.data)
+        if entries.size:
+            row_of = np.repeat(np.arange(lp.n_rows), np.diff(after.indptr))
+            self.set_coefficients(row_of[entries], after.indices[entries], after.data[entries])
+        self.lp = lp
+        return True
+
     # ---------------------------------------------------------------- solving
 
     def _run(self) -> Status | str:
@@ -193,6 +228,16 @@ class HighsSession:
         basis = self._h.getBasis()
         return (np.fromiter(map(int, basis.col_status), np.int64, len(basis.col_status)),
                 np.fromiter(map(int, basis.row_status), np.int64, len(basis.row_status)))
+
+
+def _canonical(A: Any) -> Any:
+    """The matrix with each row's entries in column order (as built, a row may list its
+    entries in another order, which says nothing about the program)."""
+    if A.has_sorted_indices:
+        return A
+    out = A.sorted_indices()
+    out.has_sorted_indices = True
+    return out
 
 
 def _feasibility(lp: LinearProgram, options: SolveOptions) -> Status:

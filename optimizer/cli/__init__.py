@@ -13,6 +13,7 @@ from .._version import __version__
 from .data import estimate_cmd, validate
 from .plan import compare_cmd, plan
 from .questions import frontier_cmd, report_cmd, risk_cmd, sensitivity_cmd
+from .sweep import sweep_cmd
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,7 +23,7 @@ def main() -> None:
 
 
 for command in (plan, compare_cmd, frontier_cmd, risk_cmd, estimate_cmd, sensitivity_cmd,
-                report_cmd, validate):
+                report_cmd, sweep_cmd, validate):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -246,6 +246,59 @@ def risk_chart(profile: RiskProfile, currency: str) -> Figure:
     _money_axis(ax, currency)
     ax.set_xlabel(f"net value ({currency}) over {profile.draws:,} draws of the inputs")
     ax.set_title("Net value under uncertainty")
+    fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+TORNADO_BARS = 15  # inputs shown in a tornado chart (all are in tornado.csv)
+
+
+def tornado_chart(summary: dict[str, Any]) -> Figure:
+    """Optimal net value with each input lowered and raised, one at a time: a bar from the
+    one to the other around the base plan's net value, widest first."""
+    tor = summary["tornado"]
+    rows = [r for r in tor["inputs"] if r["net_value_low"] is not None
+            and r["net_value_high"] is not None][:TORNADO_BARS]
+    cur = summary["currency"]
+    fig = _figure(8, 0.38 * max(len(rows), 1) + 1.6)
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))
+    base = rows[0]["net_value_base"] if rows else 0.0
+    low = np.array([r["net_value_low"] for r in rows], dtype=float)
+    high = np.array([r["net_value_high"] for r in rows], dtype=float)
+    ax.barh(y, low - base, left=base, height=0.6, color=WARN, alpha=0.75, label="input lowered")
+    ax.barh(y, high - base, left=base, height=0.6, color=OPTIMAL, alpha=0.75,
+            label="input raised")
+    ax.axvline(base, color="black", linewidth=0.8)
+    ax.set_yticks(y, [f"{r['input']} ({r['how']})" for r in rows])
+    ax.invert_yaxis()
+    ax.margins(x=0.08)
+    _money_axis(ax, cur)
+    ax.set_xlabel(f"optimal net value ({cur}), re-optimised with one input moved")
+    ax.set_title("What moves the plan's value most")
+    fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def sweep_spend_chart(summary: dict[str, Any]) -> Figure:
+    """P10 to P90 of each channel's optimal spend across a sweep's cells (first group), P50
+    marked."""
+    rows = [r for r in summary["spend"] if r["group"] == summary["spend"][0]["group"]]
+    names = [r["channel"] for r in rows]
+    fig = _figure(8, 0.45 * len(names) + 1.6)
+    ax = fig.add_subplot()
+    y = np.arange(len(names))
+    p10, p50, p90 = (np.array([r[q] for r in rows], dtype=float) for q in ("p10", "p50", "p90"))
+    ax.barh(y, p90 - p10, left=p10, height=0.5, color=OPTIMAL, alpha=0.55, label="P10 to P90")
+    ax.scatter(p50, y, color="black", zorder=3, s=18, label="P50")
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.margins(x=0.06)
+    _money_axis(ax, summary["currency"])
+    ax.set_xlabel(f"optimal spend ({summary['currency']}) across the cells with a plan")
+    ax.set_title("Optimal spend per channel across the sweep")
     fig.legend(loc="outside lower center", ncol=2, frameon=False)
     ax.grid(axis="x", alpha=0.3)
     return fig

@@ -156,6 +156,14 @@ def binding_rows(lp: LinearProgram, x: np.ndarray, duals: np.ndarray | None, s: 
     return tight
 
 
+def binding_names(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
+                  duals: np.ndarray | None, tol: float = 1e-7) -> list[str]:
+    """The names of the binding rows (as the constraint table's `constraint` column), for
+    callers that need only those (a sweep's cells)."""
+    tight = binding_rows(lp, x, duals, _Sums(scenario, lp, x), tol)
+    return [lp.row_name(int(r)) for r in np.flatnonzero(tight)]
+
+
 def constraint_table(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
                      duals: np.ndarray | None, tol: float = 1e-7,
                      reduced: np.ndarray | None = None) -> Table:

@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import Problem, ScenarioError
 from . import values as V
 from .files import ReadPolicy, read_yaml, reading, too_big
-from .located import Collector, Loc
+from .located import Collector, Doc, Loc
 from .merge import finish_all, resolve_file
 from .model import Scenario
 
@@ -92,3 +92,41 @@ def scenario_from_dict(data: Mapping[str, Any], base_dir: str | Path | None = No
         scenarios = finish_all(doc, dict(data), Loc(label, ""), problems, source=None)
     problems.check()
     return scenarios
+
+
+def scenario_document(path: str | Path | None = None, variant: str | None = None, *,
+                      data: Mapping[str, Any] | None = None, base_dir: str | Path | None = None,
+                      label: str = "<dict>") -> tuple[Doc, Scenario]:
+    """The assembled document of a file's base scenario, or of its what-if `variant`, with
+    that scenario: what a sweep applies each cell's overrides to (`Doc.copy()` then
+    `merge.apply`, as a variant is applied). `data` (with `base_dir` and `label`) stands for
+    an in-memory mapping instead of a file. ScenarioError as `load_scenarios` raises it."""
+    from .merge import apply
+
+    problems = Collector()
+    if data is not None:
+        scenarios = scenario_from_dict(data, base_dir, label)
+        raw = dict(data)
+        where = Path(base_dir) if base_dir is not None else Path.cwd()
+        doc = resolve_file(where / label, raw, problems, chain=(), label=label)
+        loc, folder = Loc(label, ""), where
+    elif path is not None:
+        path = Path(path)
+        scenarios = load_scenarios(path)
+        raw = read_yaml(path, problems)
+        doc = resolve_file(path, raw, problems, chain=())
+        loc, folder = Loc(str(path), ""), path.parent
+    else:
+        raise TypeError("scenario_document() needs a path or data")
+    problems.check()
+    if variant is None:
+        return doc, scenarios[0]
+    chosen = select_variant(scenarios, variant, path or label)
+    for item in raw.get("scenarios") or []:
+        if isinstance(item, dict) and V.label(item.get("name"), "name") == chosen.name:
+            vdoc = doc.copy()
+            apply(vdoc, item, Loc(loc.file, f"scenarios['{chosen.name}']"), folder, problems,
+                  extending=True)
+            problems.check()
+            return vdoc, chosen
+    raise AssertionError(f"variant {chosen.name!r} was loaded but is not in the file")

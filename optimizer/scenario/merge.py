@@ -96,7 +96,7 @@ def finish_all(doc: Doc, raw: dict[str, Any], loc: Loc, problems: Collector,
                                           "scenarios in comparisons, make each unique")
         seen.add(vname)
         check_keys(variant, VARIANT_KEYS, vloc, problems)
-        vdoc = copy.deepcopy(doc)
+        vdoc = doc.copy()
         apply(vdoc, variant, vloc, base_dir, problems, extending=True)
         result = finish(vdoc, vloc, problems, source)
         if result is not None:

@@ -1,0 +1,504 @@
+"""Sweeps: the optimal plan of every cell of a grid of what-ifs (and of draws of uncertain
+inputs), one row per cell.
+
+A cell is a what-if variant (`scenario.grid.Cell`): its overrides are applied to the base
+scenario's document exactly as a `scenarios:` entry of a what-if file is, so a cell's plan
+is the plan `chanopt plan` gives a what-if file with the same overrides (same validation,
+same relative changes, same solve). Cells are run in tasks of `BATCH` consecutive cells;
+each task loads the base program into HiGHS once and re-solves warm, changing only the
+vectors a cell changes (`backends.WarmSolver`). A task always starts from a fresh
+session, so a cell's row depends only on its task, never on which worker ran what before:
+the rows are the same, byte for byte, for every executor and number of workers.
+
+Rows stream out in cell order (`run_sweep` yields one list per task), so a sweep's memory
+does not grow with its cells.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..backends import SolveOptions, WarmSolver
+from ..errors import ChanoptError, Problem, ScenarioError
+from ..scenario.grid import Axis, Cell, Grid, id_width, percent_text
+from ..scenario.located import Collector, Doc, Loc
+from ..scenario.model import Scenario
+from ..status import Status
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+BATCH = 200
+"""Cells per task: one warm HiGHS session each; hundreds of millisecond solves per task
+keep the scheduling overhead of processes and Dask small."""
+RESULT_COLUMNS = ("status", "objective_value", "net_value", "customers", "blended_cpa",
+                  "blended_clv_to_cpa")
+TEXT_COLUMNS = ("binding", "conflicts", "message")
+DRAWN = ("cpl", "lead_to_close", "clv")
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Base:
+    """What a worker needs to make and solve any cell: the base scenario's document
+    (pickled once per worker), where problems are reported, and how to solve."""
+
+    doc: Doc
+    scenario: Scenario
+    label: str  # the grid file, where a cell's bad override is reported
+    base_dir: Path
+    options: SolveOptions
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.scenario.channels)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The cells of a sweep: grid cells, each crossed with `draws` draws when asked."""
+
+    base: Base
+    grid: Grid | None
+    draws: int = 0
+    seed: int = 0
+
+    @property
+    def size(self) -> int:
+        cells = self.grid.size if self.grid is not None else 1
+        return cells * self.draws if self.draws else cells
+
+    @property
+    def override_columns(self) -> tuple[str, ...]:
+        cols = list(self.grid.columns) if self.grid is not None else []
+        return (*cols, *(f"channels.{n}.{f}" for n, f in drawn_fields(self.base.scenario)))
+
+    def cells(self) -> Iterator[Cell]:
+        grid_cells: Iterator[Cell] = self.grid.cells() if self.grid is not None \
+            else iter([Cell("", ())])
+        if not self.draws:
+            yield from grid_cells
+            return
+        width = id_width(self.draws)
+        for cell in grid_cells:
+            prefix = f"{cell.id}." if cell.id else ""
+            for j, drawn in enumerate(draw_overrides(self.base.scenario, self.draws, self.seed)):
+                yield Cell(f"{prefix}d{j:0{width}d}", (*cell.overrides, *drawn))
+
+    def tasks(self) -> Iterator[list[Cell]]:
+        batch: list[Cell] = []
+        for cell in self.cells():
+            batch.append(cell)
+            if len(batch) == BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+def drawn_fields(scenario: Scenario) -> list[tuple[str, str]]:
+    """(channel, field) of every uncertain input, in channel order."""
+    return [(c.name, u.field) for c in scenario.channels for u in c.uncertainty
+            if u.field in DRAWN]
+
+
+def draw_overrides(scenario: Scenario, draws: int, seed: int, chunk: int = 1000
+                   ) -> Iterator[tuple[tuple[str, tuple[str, ...], Any], ...]]:
+    """Each draw of the uncertain inputs as overrides: draw j is draw j of `chanopt risk`
+    with the same seed (common random numbers); a drawn CPL is a relative change of the
+    point CPL (so every tier moves alike, as in risk), rates and CLVs are values."""
+    from .risk import draw_inputs
+
+    fields = drawn_fields(scenario)
+    index = {c.name: i for i, c in enumerate(scenario.channels)}
+    for start in range(0, draws, chunk):
+        block = draw_inputs(scenario, min(chunk, draws - start), seed, start, total=draws)
+        for d in range(block.cpl_factor.shape[0]):
+            out = []
+            for name, field in fields:
+                i = index[name]
+                if field == "cpl":
+                    value: Any = percent_text((float(block.cpl_factor[d, i]) - 1) * 100)
+                elif field == "lead_to_close":
+                    value = float(block.lead_to_close[d, i])
+                else:
+                    value = float(block.clv[d, i])
+                out.append((f"channels.{name}.{field}", ("channels", name, field), value))
+            yield tuple(out)
+
+
+# ------------------------------------------------------------------------- one cell
+
+
+class CellRunner:
+    """Makes and solves cells of one base scenario, re-solving warm."""
+
+    def __init__(self, base: Base) -> None:
+        self.base = base
+        self.warm = WarmSolver(base.options)
+        self.loc = Loc(base.label, "grid")
+
+    def scenario(self, cell: Cell) -> tuple[Scenario | None, list[str]]:
+        from ..scenario.build import finish
+        from ..scenario.merge import apply
+
+        problems = Collector()
+        doc = self.base.doc.copy()
+        apply(doc, cell.variant(), self.loc, self.base.base_dir, problems, extending=True)
+        made = finish(doc, self.loc, problems, self.base.scenario.source)
+        texts = [str(p) for p in problems.problems]
+        if made is None or texts:
+            return None, texts or ["the overrides make no scenario"]
+        name = f"{self.base.scenario.name} [{cell.id}]" if cell.id else self.base.scenario.name
+        return replace(made, name=name), []
+
+    def run(self, cell: Cell) -> dict[str, Any]:
+        row = self.empty_row(cell)
+        scenario, problems = self.scenario(cell)
+        if scenario is None:
+            row.update(status="invalid", message="; ".join(problems))
+            return row
+        try:
+            self._solve(scenario, row)
+        except ChanoptError as exc:  # a solver failure, an unusable program: in the row
+            row.update(status=str(Status.ERROR), message=str(exc))
+        except (ArithmeticError, ValueError, RuntimeError, MemoryError) as exc:
+            # whatever goes wrong with one cell is that cell's result; the sweep goes on
+            row.update(status=str(Status.ERROR), message=f"{type(exc).__name__}: {exc}")
+        return row
+
+    def empty_row(self, cell: Cell) -> dict[str, Any]:
+        row: dict[str, Any] = {"cell": cell.id, **cell.columns}
+        row.update(dict.fromkeys(RESULT_COLUMNS[1:], math.nan))
+        row.update({f"spend[{c}]": math.nan for c in self.base.channels})
+        row.update(dict.fromkeys(TEXT_COLUMNS, ""))
+        return row
+
+    def _solve(self, scenario: Scenario, row: dict[str, Any]) -> None:
+        if scenario.has_curves or self.base.options.solver != "highs":
+            self._solve_cold(scenario, row)
+            return
+        from ..lp.build import build_lp
+        from ..lp.curves import CurveTiers
+        from ..results.constraints import binding_names
+        from ..results.kpis import evaluate, totals
+        from ..results.plan import fixed_integer_duals, objective_value
+
+        lp = build_lp(scenario, CurveTiers())
+        out = self.warm.solve(lp)
+        row["status"] = str(out.status)
+        if out.x is None:
+            if out.status is Status.INFEASIBLE:
+                from .infeasibility import explain_infeasible
+
+                row["conflicts"] = "; ".join(explain_infeasible(scenario, lp, self.base.options))
+            else:
+                row["message"] = out.message
+            return
+        x_raw, duals = out.x, out.duals
+        if lp.is_mip:
+            x_raw, duals, _ = fixed_integer_duals(lp, x_raw, self.base.options)
+        x = np.clip(x_raw, lp.lb, lp.ub)
+        x[x < 1e-9] = 0.0  # as optimize() cleans solver noise
+        channels = evaluate(scenario, lp, x)
+        self._fill(row, totals(scenario, channels), channels["spend"],
+                   objective_value(scenario, lp, x), binding_names(scenario, lp, x, duals))
+        if out.status is Status.LIMIT_REACHED:
+            row["message"] = out.message
+
+    def _solve_cold(self, scenario: Scenario, row: dict[str, Any]) -> None:
+        """Response curves (refined per cell) and CBC: the whole optimize()."""
+        from ..results.plan import optimize
+
+        result = optimize(scenario, options=self.base.options)
+        row["status"] = str(result.status)
+        if result.totals is None or result.channel_table is None:
+            row["conflicts"] = "; ".join(result.conflicts)
+            if result.status is not Status.INFEASIBLE:
+                row["message"] = result.message
+            return
+        assert result.objective_value is not None and result.constraint_table is not None
+        binding = result.constraint_table["binding"].astype(bool)
+        names = [str(n) for n, b in zip(result.constraint_table["constraint"], binding,
+                                        strict=True) if b]
+        self._fill(row, result.totals, result.channel_table["spend"], result.objective_value,
+                   names)
+
+    def _fill(self, row: dict[str, Any], tot: Mapping[str, float], spend: np.ndarray,
+              objective: float, binding: list[str]) -> None:
+        row["objective_value"] = float(objective)
+        for key in RESULT_COLUMNS[2:]:
+            row[key] = float(tot[key])
+        for name, value in zip(self.base.channels, spend, strict=True):
+            row[f"spend[{name}]"] = float(value)
+        row["binding"] = "; ".join(binding)
+
+
+def run_task(base: Base, cells: Sequence[Cell]) -> list[dict[str, Any]]:
+    """The rows of one task's cells, from a fresh warm session (see the module doc)."""
+    runner = CellRunner(base)
+    return [runner.run(cell) for cell in cells]
+
+
+# ------------------------------------------------------------------------- column types
+
+
+def override_types(plan: Plan) -> dict[str, str]:
+    """Per override column: "float", "bool" or "string" (a column holds one type)."""
+    out: dict[str, str] = {}
+    for axis in plan.grid.axes if plan.grid is not None else ():
+        values = list(axis.values or axis.params)
+        if all(isinstance(v, bool) for v in values):
+            out[axis.name] = "bool"
+        elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            out[axis.name] = "float"
+        else:
+            out[axis.name] = "string"
+    for name, field in drawn_fields(plan.base.scenario):
+        out[f"channels.{name}.{field}"] = "string" if field == "cpl" else "float"
+    return out
+
+
+def stored(kind: str, value: Any) -> Any:
+    """An override value as its column holds it (kind from `override_types`)."""
+    if value is None:
+        return None
+    if kind == "string":
+        if isinstance(value, str):
+            return value
+        from ..render.csv import cell_text
+
+        return cell_text(value)
+    return float(value) if kind == "float" else bool(value)
+
+
+# ------------------------------------------------------------------------- the sweep
+
+
+def columns(plan: Plan) -> list[str]:
+    """Every column of a sweep's rows, in order."""
+    return ["cell", *plan.override_columns, *RESULT_COLUMNS,
+            *(f"spend[{c}]" for c in plan.base.channels), *TEXT_COLUMNS]
+
+
+def make_plan(scenario: str | Path | Mapping[str, Any] | Scenario,
+              grid: str | Path | Mapping[str, Any] | Grid | None = None, *,
+              variant: str | None = None, draws: int = 0, seed: int = 0,
+              options: SolveOptions | None = None) -> Plan:
+    """The cells of a sweep of `scenario` (a file, an in-memory mapping, or a Scenario
+    loaded from a file and not changed since) over `grid` (a grid file, a mapping of its
+    shape, or a Grid) and `draws` draws of the uncertain inputs. ScenarioError for a bad
+    scenario or grid (every problem at once)."""
+    from ..scenario.grid import grid_from_dict, read_grid
+
+    doc, base_scenario, label_dir = _document(scenario, variant)
+    if isinstance(grid, Grid) or grid is None:
+        made = grid
+    elif isinstance(grid, Mapping):
+        made = grid_from_dict(grid, [c.name for c in base_scenario.channels])
+    else:
+        made = read_grid(grid, [c.name for c in base_scenario.channels])
+    if made is None and not draws:
+        raise _bad("<sweep>", "", "give a grid of what-ifs, draws of the "
+                                   "uncertain inputs, or both")
+    if draws and not drawn_fields(base_scenario):
+        raise _bad(str(base_scenario.source or "<scenario>"), "",
+                                   "draws need uncertain inputs (an `uncertainty:` on a "
+                                   "channel's cpl, lead_to_close or clv); this scenario has none")
+    if made is not None and draws:
+        clash = set(made.columns) & {f"channels.{n}.{f}" for n, f in drawn_fields(base_scenario)}
+        if clash:
+            raise _bad(made.label, "grid", f"{', '.join(sorted(clash))} "
+                                       "is both swept and drawn; sweep it or draw it")
+    label = made.label if made is not None else "<draws>"
+    base = Base(doc, base_scenario, label, label_dir, options or SolveOptions())
+    return Plan(base, made, draws, seed)
+
+
+def _bad(file: str, path: str, message: str) -> ScenarioError:
+    return ScenarioError([Problem(file, path, message)])
+
+
+def _document(scenario: str | Path | Mapping[str, Any] | Scenario, variant: str | None
+              ) -> tuple[Doc, Scenario, Path]:
+    from ..scenario.load import scenario_document
+
+    if isinstance(scenario, Scenario):
+        if scenario.source is None:
+            raise _bad("<scenario>", "", "sweep a scenario file or a mapping: "
+                                       "this Scenario was not loaded from a file")
+        name = scenario.name if scenario.variant_of is not None else None
+        doc, loaded = scenario_document(scenario.source, name)
+        if loaded != scenario:
+            raise _bad(str(scenario.source), "", (
+                "this Scenario differs from its file (changed after loading); sweep the "
+                "file, or a mapping with the changes"))
+        return doc, loaded, scenario.source.parent
+    if isinstance(scenario, Mapping):
+        doc, loaded = scenario_document(data=scenario)
+        return doc, loaded, Path.cwd()
+    path = Path(scenario)
+    doc, loaded = scenario_document(path, variant)
+    return doc, loaded, path.parent
+
+
+def run_sweep(plan: Plan, executor: str = "serial", workers: int | None = None,
+              scheduler: str | None = None, progress: Progress | None = None,
+              extra: Sequence[Cell] = ()) -> Iterator[list[dict[str, Any]]]:
+    """The rows of every cell, one list per task, in cell order; then those of the `extra`
+    cells (a tornado's), on the same workers."""
+    from .executors import ordered_map
+
+    def tasks() -> Iterator[list[Cell]]:
+        yield from plan.tasks()
+        for start in range(0, len(extra), BATCH):
+            yield list(extra[start:start + BATCH])
+
+    done, total = 0, plan.size + len(extra)
+    for rows in ordered_map(run_task, plan.base, tasks(), executor, workers, scheduler):
+        done += len(rows)
+        if progress is not None:
+            progress(done, total)
+        yield rows
+
+
+def sweep(scenario: str | Path | Mapping[str, Any] | Scenario,
+          grid: str | Path | Mapping[str, Any] | Grid | None = None, *,
+          variant: str | None = None, draws: int = 0, seed: int = 0,
+          executor: str = "serial", workers: int | None = None, scheduler: str | None = None,
+          options: SolveOptions | None = None, out: str | Path | None = None,
+          tornado: float | None = 0.1, progress: Progress | None = None) -> pd.DataFrame:
+    """One row per cell of `grid` (crossed with `draws` draws of the uncertain inputs):
+    `cell`, the overrides by path (`budget`, `channels.PPC.cpl`, ...), `status`,
+    `objective_value`, `net_value`, `customers`, `blended_cpa`, `blended_clv_to_cpa`,
+    `spend[<channel>]`, `binding`, `conflicts` and `message` (why a cell has no plan).
+
+    `executor` is "serial", "processes" (a local pool of `workers`) or "dask" (a
+    LocalCluster of `workers`, or the running scheduler at `scheduler`). With `out`, the
+    sweep is also written there as `chanopt sweep` writes it (sweep.parquet, sweep.csv,
+    tornado.csv, summary.md, summary.html); `tornado` is the one-at-a-time change of each
+    input for the summary's tornado chart (None: no tornado)."""
+    plan = make_plan(scenario, grid, variant=variant, draws=draws, seed=seed, options=options)
+    if out is not None:
+        from ..render.sweep import write_sweep
+
+        write_sweep(plan, out, executor=executor, workers=workers, scheduler=scheduler,
+                    tornado=tornado, progress=progress)
+        return read_rows(Path(out) / "sweep.parquet")
+    import pyarrow as pa
+
+    from ..render.sweep import arrow_schema, rows_table
+
+    schema = arrow_schema(plan)  # the column types of sweep.parquet
+    tables = [rows_table(rows, schema)
+              for rows in run_sweep(plan, executor, workers, scheduler, progress)]
+    return pa.concat_tables(tables or [schema.empty_table()]).to_pandas()
+
+
+def read_rows(path: str | Path) -> pd.DataFrame:
+    """A written sweep.parquet as a DataFrame."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).to_pandas()
+
+
+# ------------------------------------------------------------------------- tornado
+
+
+@dataclass(frozen=True)
+class TornadoInput:
+    path: tuple[str, ...]
+    low: Any  # the override that lowers the input
+    high: Any
+    how: str  # "-10% / +10%" or "90% interval"
+
+    @property
+    def name(self) -> str:
+        return ".".join(self.path)
+
+
+def tornado_inputs(scenario: Scenario, change: float = 0.1) -> list[TornadoInput]:
+    """Each input moved one at a time: the budget and every channel's CPL, lead-to-close and
+    CLV, by -change/+change, or across its 90% interval where the input is uncertain."""
+    down, up = percent_text(-change * 100), percent_text(change * 100)
+    how = f"{down} / {up}"
+    out = [TornadoInput(("budget",), down, up, how)]
+    for ch in scenario.channels:
+        uncertain = {u.field: u for u in ch.uncertainty}
+        for field in DRAWN:
+            u = uncertain.get(field)
+            if u is None:
+                out.append(TornadoInput(("channels", ch.name, field), down, up, how))
+                continue
+            lo, hi = u.interval(0.9)
+            if field == "cpl":
+                point = ch.cpl
+                out.append(TornadoInput(("channels", ch.name, field),
+                                        percent_text((lo / point - 1) * 100),
+                                        percent_text((hi / point - 1) * 100), "90% interval"))
+            else:
+                out.append(TornadoInput(("channels", ch.name, field), lo, hi, "90% interval"))
+    return out
+
+
+def tornado_cells(inputs: Sequence[TornadoInput]) -> list[Cell]:
+    width = id_width(len(inputs))
+    cells = [Cell("base", ())]
+    for i, item in enumerate(inputs):
+        for side, value in (("low", item.low), ("high", item.high)):
+            cells.append(Cell(f"t{i:0{width}d}.{side}", ((item.name, item.path, value),)))
+    return cells
+
+
+def tornado_table(plan: Plan, inputs: Sequence[TornadoInput],
+                  rows: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Per input: the optimal net value with it lowered and raised (`rows`: the rows of
+    `tornado_cells(inputs)` by cell id), the range between them, and the spend the two plans
+    put differently (half the sum of the absolute differences of spend per channel: the
+    dollars reallocated), largest range first."""
+    base = rows["base"]
+    spend_cols = [f"spend[{c}]" for c in plan.base.channels]
+    width = id_width(len(inputs))
+    table = []
+    for i, item in enumerate(inputs):
+        low, high = rows[f"t{i:0{width}d}.low"], rows[f"t{i:0{width}d}.high"]
+        lo_spend = np.array([low[c] for c in spend_cols])
+        hi_spend = np.array([high[c] for c in spend_cols])
+        entry: dict[str, Any] = {
+            "input": item.name, "how": item.how, "low": item.low, "high": item.high,
+            "status_low": low["status"], "status_high": high["status"],
+            "net_value_base": base["net_value"], "net_value_low": low["net_value"],
+            "net_value_high": high["net_value"],
+            "range": abs(high["net_value"] - low["net_value"]),
+            "spend_moved": float(np.abs(hi_spend - lo_spend).sum() / 2),
+        }
+        for c, lo_v, hi_v in zip(plan.base.channels, lo_spend, hi_spend, strict=True):
+            entry[f"spend_low[{c}]"] = float(lo_v)
+            entry[f"spend_high[{c}]"] = float(hi_v)
+        table.append(entry)
+    table.sort(key=lambda e: (-e["range"] if math.isfinite(e["range"]) else math.inf,
+                              e["input"]))
+    return table
+
+
+def tornado(scenario: str | Path | Mapping[str, Any] | Scenario, change: float = 0.1, *,
+            variant: str | None = None, options: SolveOptions | None = None) -> pd.DataFrame:
+    """The tornado of `scenario`: each input moved by -change/+change (or across its 90%
+    interval when uncertain), one at a time, re-optimised (see `tornado_table`)."""
+    import pandas as pd
+
+    doc, base_scenario, folder = _document(scenario, variant)
+    plan = Plan(Base(doc, base_scenario, "<tornado>", folder, options or SolveOptions()), None)
+    inputs = tornado_inputs(base_scenario, change)
+    rows = {r["cell"]: r for r in run_task(plan.base, tornado_cells(inputs))}
+    return pd.DataFrame(tornado_table(plan, inputs, rows))
+
+
+__all__ = ["Axis", "Base", "Cell", "CellRunner", "Grid", "Plan", "make_plan", "run_sweep",
+           "sweep", "tornado", "tornado_table"]
