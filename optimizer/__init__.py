@@ -42,7 +42,7 @@ _LAZY = {
     "RiskProfile": "analysis.risk", "risk_profile": "analysis.risk",
     "RobustPlan": "analysis.robust", "robust_optimize": "analysis.robust",
     "CurveFit": "lp.curves",
-    "sweep": "analysis.sweep", "tornado": "analysis.sweep",
+    "sweep": "analysis.sweep", "tornado": "analysis.tornado",
     "EstimateResult": "estimation", "estimate": "estimation", "load_mapping": "estimation",
 }
 _MODULES = {"charts": "render.charts"}  # modules reachable as attributes (`from optimizer import charts`)
@@ -79,7 +79,8 @@ if _TYPE_CHECKING:
     from .analysis.repair import Suggestion, suggest_repairs
     from .analysis.risk import RiskProfile, risk_profile
     from .analysis.robust import RobustPlan, robust_optimize
-    from .analysis.sweep import sweep, tornado
+    from .analysis.sweep import sweep
+    from .analysis.tornado import tornado
     from .estimation import EstimateResult, estimate, load_mapping
     from .lp.curves import CurveFit
     from .results.plan import PlanResult, optimize

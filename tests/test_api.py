@@ -20,7 +20,7 @@ PUBLIC = [
     "SolverError", "Status", "Suggestion", "TargetPlan", "Tier", "Uncertainty", "__version__",
     "budget_for_target", "budget_frontier", "compare", "estimate", "load_mapping",
     "load_scenario", "load_scenarios", "optimize", "ranging", "risk_profile", "robust_optimize",
-    "scenario_from_dict", "suggest_repairs"]
+    "scenario_from_dict", "suggest_repairs", "sweep", "tornado"]
 PACKAGES = {"analysis", "backends", "charts", "cli", "errors", "estimation", "fmt", "lp",
             "render", "results", "scenario", "status", "writing"}
 

@@ -21,7 +21,8 @@ import pytest
 import yaml
 
 from optimizer import ScenarioError, load_scenario, optimize
-from optimizer.analysis.sweep import make_plan, sweep, tornado
+from optimizer.analysis.sweep import make_plan, sweep
+from optimizer.analysis.tornado import tornado
 from optimizer.render.sweep import write_sweep
 from optimizer.scenario.edit import with_field
 
@@ -436,6 +437,25 @@ def test_cli_sweep_prints_the_summary_and_writes_the_files(tmp_path):
     best = rows.loc[rows["net_value"].idxmax()]
     assert doc["net_value"]["best"]["cell"] == best["cell"]
     assert doc["net_value"]["max"] == best["net_value"]
+    ok = rows[rows["status"] == "optimal"]
+    assert doc["net_value"]["p50"] == pytest.approx(float(np.quantile(ok["net_value"], 0.5)))
+    for effect in doc["effects"]:  # each swept value: its cells, against a pandas groupby
+        these = rows[rows[effect["field"]] == effect["value"]]
+        good = these[these["status"] == "optimal"]["net_value"]
+        assert effect["cells"] == len(these) and effect["optimal"] == len(good)
+        if good.empty:
+            assert effect["mean_net_value"] is None and effect["max_net_value"] is None
+            continue
+        assert effect["mean_net_value"] == pytest.approx(good.mean(), rel=1e-12)
+        assert effect["min_net_value"] == good.min() and effect["max_net_value"] == good.max()
+    counts: dict[str, int] = {}
+    for text in ok["binding"]:
+        for name in text.split("; "):
+            counts[name] = counts.get(name, 0) + 1
+    for item in doc["binding"]:
+        assert item["cells"] == counts[item["constraint"]]
+        assert item["share"] == pytest.approx(counts[item["constraint"]] / len(ok))
+    assert doc["first_failure"]["cell"] == rows[rows["status"] != "optimal"]["cell"].iloc[0]
     assert "200 cells in" in run.stderr and "cells/s, serial" in run.stderr
     text = chanopt("sweep", str(B2B), "--grid", str(grid), "--out", str(tmp_path / "o2"),
                    "--tornado", "off", env={**os.environ, "COLUMNS": "80"})
@@ -449,3 +469,70 @@ def test_outputs_never_replace_an_input(tmp_path):
     run = chanopt("sweep", str(B2B), "--grid", str(grid), "--out", str(tmp_path))
     assert run.returncode == 2 and "it is an input of this run" in run.stderr
     assert "budget" in grid.read_text()
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_in_a_terminal_the_summary_fits_and_long_sweeps_show_progress(tmp_path, columns):
+    from .test_terminal_pty import in_pty
+
+    grid = write_grid(tmp_path, {"grid": {"budget": list(range(150000, 450000, 500))},
+                                 "description": "600 budgets"})
+    code, text = in_pty([sys.executable, "-m", "optimizer", "sweep", str(B2B), "--grid",
+                         str(grid), "--out", str(tmp_path / f"o{columns}")], columns)
+    assert code == 0, text
+    import re
+
+    # the bar redraws itself in place: frames follow each other on one line
+    frames = [f for line in text.splitlines() for f in re.split(r"(?=sweep ━)", line)]
+    bars = [f for f in frames if f.startswith("sweep ━")]
+    assert bars and all(re.search(r"\d+/639 ", f) for f in bars)  # cells done of all
+    assert re.search(r"639/639 [\d,]+ cells/s 0:00:00", bars[-1])  # speed, time left
+    lines = [f for f in frames if f.strip()]
+    assert all(len(line) <= columns for line in lines), max(lines, key=len)
+    assert any(line.startswith("600 cells of 'Q1 2027 plan'") for line in lines)
+    assert any(line.startswith("600 cells in ") for line in lines)
+    assert "…" not in text
+
+
+def test_a_running_dask_scheduler_and_workers_started_as_users_do(tmp_path, serial):
+    """`dask scheduler` and `dask worker` as separate processes; the sweep connects with
+    --scheduler and writes the same files as the serial sweep."""
+    bin_dir = Path(sys.executable).parent
+    scheduler_file = tmp_path / "scheduler.json"
+    procs = [subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--scheduler-file",
+                               str(scheduler_file), "--port", "0", "--dashboard-address", ":0",
+                               "--host", "127.0.0.1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(scheduler_file.read_text())["address"]
+        procs.append(subprocess.Popen([str(bin_dir / "dask"), "worker", address, "--nthreads",
+                                       "1", "--nworkers", "2", "--no-dashboard"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+        grid = write_grid(tmp_path, GRID)
+        run = chanopt("sweep", str(B2B), "--grid", str(grid), "--out", str(tmp_path / "d"),
+                      "--executor", "dask", "--scheduler", address)
+        assert run.returncode == 1, run.stderr  # some cells are infeasible
+        assert "cells/s, dask" in run.stderr
+        cluster = pd.read_parquet(tmp_path / "d" / "sweep.parquet")
+        pd.testing.assert_frame_equal(cluster, serial)
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
+    grid = write_grid(tmp_path, {"grid": {"budget": [200000]}})
+    run = chanopt("sweep", str(B2B), "--grid", str(grid), "--out", str(tmp_path / "o"),
+                  "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9")
+    assert run.returncode == 2, run.stderr
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in run.stderr
+    assert "Traceback" not in run.stderr and not (tmp_path / "o").exists()

@@ -16,20 +16,17 @@ does not grow with its cells.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from ..backends import SolveOptions, WarmSolver
-from ..errors import ChanoptError, Problem, ScenarioError
+from ..backends import SolveOptions
+from ..errors import Problem, ScenarioError
 from ..scenario.grid import Axis, Cell, Grid, id_width, percent_text
-from ..scenario.located import Collector, Doc, Loc
+from ..scenario.located import Doc
 from ..scenario.model import Scenario
-from ..status import Status
+from .sweep_cells import RESULT_COLUMNS, TEXT_COLUMNS, Base, CellRunner, run_task
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,27 +34,8 @@ if TYPE_CHECKING:
 BATCH = 200
 """Cells per task: one warm HiGHS session each; hundreds of millisecond solves per task
 keep the scheduling overhead of processes and Dask small."""
-RESULT_COLUMNS = ("status", "objective_value", "net_value", "customers", "blended_cpa",
-                  "blended_clv_to_cpa")
-TEXT_COLUMNS = ("binding", "conflicts", "message")
 DRAWN = ("cpl", "lead_to_close", "clv")
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class Base:
-    """What a worker needs to make and solve any cell: the base scenario's document
-    (pickled once per worker), where problems are reported, and how to solve."""
-
-    doc: Doc
-    scenario: Scenario
-    label: str  # the grid file, where a cell's bad override is reported
-    base_dir: Path
-    options: SolveOptions
-
-    @property
-    def channels(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.scenario.channels)
 
 
 @dataclass(frozen=True)
@@ -131,119 +109,6 @@ def draw_overrides(scenario: Scenario, draws: int, seed: int, chunk: int = 1000
                     value = float(block.clv[d, i])
                 out.append((f"channels.{name}.{field}", ("channels", name, field), value))
             yield tuple(out)
-
-
-# ------------------------------------------------------------------------- one cell
-
-
-class CellRunner:
-    """Makes and solves cells of one base scenario, re-solving warm."""
-
-    def __init__(self, base: Base) -> None:
-        self.base = base
-        self.warm = WarmSolver(base.options)
-        self.loc = Loc(base.label, "grid")
-
-    def scenario(self, cell: Cell) -> tuple[Scenario | None, list[str]]:
-        from ..scenario.build import finish
-        from ..scenario.merge import apply
-
-        problems = Collector()
-        doc = self.base.doc.copy()
-        apply(doc, cell.variant(), self.loc, self.base.base_dir, problems, extending=True)
-        made = finish(doc, self.loc, problems, self.base.scenario.source)
-        texts = [str(p) for p in problems.problems]
-        if made is None or texts:
-            return None, texts or ["the overrides make no scenario"]
-        name = f"{self.base.scenario.name} [{cell.id}]" if cell.id else self.base.scenario.name
-        return replace(made, name=name), []
-
-    def run(self, cell: Cell) -> dict[str, Any]:
-        row = self.empty_row(cell)
-        scenario, problems = self.scenario(cell)
-        if scenario is None:
-            row.update(status="invalid", message="; ".join(problems))
-            return row
-        try:
-            self._solve(scenario, row)
-        except ChanoptError as exc:  # a solver failure, an unusable program: in the row
-            row.update(status=str(Status.ERROR), message=str(exc))
-        except (ArithmeticError, ValueError, RuntimeError, MemoryError) as exc:
-            # whatever goes wrong with one cell is that cell's result; the sweep goes on
-            row.update(status=str(Status.ERROR), message=f"{type(exc).__name__}: {exc}")
-        return row
-
-    def empty_row(self, cell: Cell) -> dict[str, Any]:
-        row: dict[str, Any] = {"cell": cell.id, **cell.columns}
-        row.update(dict.fromkeys(RESULT_COLUMNS[1:], math.nan))
-        row.update({f"spend[{c}]": math.nan for c in self.base.channels})
-        row.update(dict.fromkeys(TEXT_COLUMNS, ""))
-        return row
-
-    def _solve(self, scenario: Scenario, row: dict[str, Any]) -> None:
-        if scenario.has_curves or self.base.options.solver != "highs":
-            self._solve_cold(scenario, row)
-            return
-        from ..lp.build import build_lp
-        from ..lp.curves import CurveTiers
-        from ..results.constraints import binding_names
-        from ..results.kpis import evaluate, totals
-        from ..results.plan import fixed_integer_duals, objective_value
-
-        lp = build_lp(scenario, CurveTiers())
-        out = self.warm.solve(lp)
-        row["status"] = str(out.status)
-        if out.x is None:
-            if out.status is Status.INFEASIBLE:
-                from .infeasibility import explain_infeasible
-
-                row["conflicts"] = "; ".join(explain_infeasible(scenario, lp, self.base.options))
-            else:
-                row["message"] = out.message
-            return
-        x_raw, duals = out.x, out.duals
-        if lp.is_mip:
-            x_raw, duals, _ = fixed_integer_duals(lp, x_raw, self.base.options)
-        x = np.clip(x_raw, lp.lb, lp.ub)
-        x[x < 1e-9] = 0.0  # as optimize() cleans solver noise
-        channels = evaluate(scenario, lp, x)
-        self._fill(row, totals(scenario, channels), channels["spend"],
-                   objective_value(scenario, lp, x), binding_names(scenario, lp, x, duals))
-        if out.status is Status.LIMIT_REACHED:
-            row["message"] = out.message
-
-    def _solve_cold(self, scenario: Scenario, row: dict[str, Any]) -> None:
-        """Response curves (refined per cell) and CBC: the whole optimize()."""
-        from ..results.plan import optimize
-
-        result = optimize(scenario, options=self.base.options)
-        row["status"] = str(result.status)
-        if result.totals is None or result.channel_table is None:
-            row["conflicts"] = "; ".join(result.conflicts)
-            if result.status is not Status.INFEASIBLE:
-                row["message"] = result.message
-            return
-        assert result.objective_value is not None and result.constraint_table is not None
-        binding = result.constraint_table["binding"].astype(bool)
-        names = [str(n) for n, b in zip(result.constraint_table["constraint"], binding,
-                                        strict=True) if b]
-        self._fill(row, result.totals, result.channel_table["spend"], result.objective_value,
-                   names)
-
-    def _fill(self, row: dict[str, Any], tot: Mapping[str, float], spend: np.ndarray,
-              objective: float, binding: list[str]) -> None:
-        row["objective_value"] = float(objective)
-        for key in RESULT_COLUMNS[2:]:
-            row[key] = float(tot[key])
-        for name, value in zip(self.base.channels, spend, strict=True):
-            row[f"spend[{name}]"] = float(value)
-        row["binding"] = "; ".join(binding)
-
-
-def run_task(base: Base, cells: Sequence[Cell]) -> list[dict[str, Any]]:
-    """The rows of one task's cells, from a fresh warm session (see the module doc)."""
-    runner = CellRunner(base)
-    return [runner.run(cell) for cell in cells]
 
 
 # ------------------------------------------------------------------------- column types
@@ -361,6 +226,8 @@ def run_sweep(plan: Plan, executor: str = "serial", workers: int | None = None,
             yield list(extra[start:start + BATCH])
 
     done, total = 0, plan.size + len(extra)
+    if progress is not None:
+        progress(0, total)
     for rows in ordered_map(run_task, plan.base, tasks(), executor, workers, scheduler):
         done += len(rows)
         if progress is not None:
@@ -408,97 +275,6 @@ def read_rows(path: str | Path) -> pd.DataFrame:
     return pq.read_table(path).to_pandas()
 
 
-# ------------------------------------------------------------------------- tornado
-
-
-@dataclass(frozen=True)
-class TornadoInput:
-    path: tuple[str, ...]
-    low: Any  # the override that lowers the input
-    high: Any
-    how: str  # "-10% / +10%" or "90% interval"
-
-    @property
-    def name(self) -> str:
-        return ".".join(self.path)
-
-
-def tornado_inputs(scenario: Scenario, change: float = 0.1) -> list[TornadoInput]:
-    """Each input moved one at a time: the budget and every channel's CPL, lead-to-close and
-    CLV, by -change/+change, or across its 90% interval where the input is uncertain."""
-    down, up = percent_text(-change * 100), percent_text(change * 100)
-    how = f"{down} / {up}"
-    out = [TornadoInput(("budget",), down, up, how)]
-    for ch in scenario.channels:
-        uncertain = {u.field: u for u in ch.uncertainty}
-        for field in DRAWN:
-            u = uncertain.get(field)
-            if u is None:
-                out.append(TornadoInput(("channels", ch.name, field), down, up, how))
-                continue
-            lo, hi = u.interval(0.9)
-            if field == "cpl":
-                point = ch.cpl
-                out.append(TornadoInput(("channels", ch.name, field),
-                                        percent_text((lo / point - 1) * 100),
-                                        percent_text((hi / point - 1) * 100), "90% interval"))
-            else:
-                out.append(TornadoInput(("channels", ch.name, field), lo, hi, "90% interval"))
-    return out
-
-
-def tornado_cells(inputs: Sequence[TornadoInput]) -> list[Cell]:
-    width = id_width(len(inputs))
-    cells = [Cell("base", ())]
-    for i, item in enumerate(inputs):
-        for side, value in (("low", item.low), ("high", item.high)):
-            cells.append(Cell(f"t{i:0{width}d}.{side}", ((item.name, item.path, value),)))
-    return cells
-
-
-def tornado_table(plan: Plan, inputs: Sequence[TornadoInput],
-                  rows: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Per input: the optimal net value with it lowered and raised (`rows`: the rows of
-    `tornado_cells(inputs)` by cell id), the range between them, and the spend the two plans
-    put differently (half the sum of the absolute differences of spend per channel: the
-    dollars reallocated), largest range first."""
-    base = rows["base"]
-    spend_cols = [f"spend[{c}]" for c in plan.base.channels]
-    width = id_width(len(inputs))
-    table = []
-    for i, item in enumerate(inputs):
-        low, high = rows[f"t{i:0{width}d}.low"], rows[f"t{i:0{width}d}.high"]
-        lo_spend = np.array([low[c] for c in spend_cols])
-        hi_spend = np.array([high[c] for c in spend_cols])
-        entry: dict[str, Any] = {
-            "input": item.name, "how": item.how, "low": item.low, "high": item.high,
-            "status_low": low["status"], "status_high": high["status"],
-            "net_value_base": base["net_value"], "net_value_low": low["net_value"],
-            "net_value_high": high["net_value"],
-            "range": abs(high["net_value"] - low["net_value"]),
-            "spend_moved": float(np.abs(hi_spend - lo_spend).sum() / 2),
-        }
-        for c, lo_v, hi_v in zip(plan.base.channels, lo_spend, hi_spend, strict=True):
-            entry[f"spend_low[{c}]"] = float(lo_v)
-            entry[f"spend_high[{c}]"] = float(hi_v)
-        table.append(entry)
-    table.sort(key=lambda e: (-e["range"] if math.isfinite(e["range"]) else math.inf,
-                              e["input"]))
-    return table
-
-
-def tornado(scenario: str | Path | Mapping[str, Any] | Scenario, change: float = 0.1, *,
-            variant: str | None = None, options: SolveOptions | None = None) -> pd.DataFrame:
-    """The tornado of `scenario`: each input moved by -change/+change (or across its 90%
-    interval when uncertain), one at a time, re-optimised (see `tornado_table`)."""
-    import pandas as pd
-
-    doc, base_scenario, folder = _document(scenario, variant)
-    plan = Plan(Base(doc, base_scenario, "<tornado>", folder, options or SolveOptions()), None)
-    inputs = tornado_inputs(base_scenario, change)
-    rows = {r["cell"]: r for r in run_task(plan.base, tornado_cells(inputs))}
-    return pd.DataFrame(tornado_table(plan, inputs, rows))
-
 
 __all__ = ["Axis", "Base", "Cell", "CellRunner", "Grid", "Plan", "make_plan", "run_sweep",
-           "sweep", "tornado", "tornado_table"]
+           "run_task", "sweep"]

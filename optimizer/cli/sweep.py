@@ -91,9 +91,9 @@ def sweep_cmd(file: Path, grid_file: Path | None, out_dir: Path, executor: str,
     else:
         _print(summary)
     rate = summary["cells"] / elapsed if elapsed > 0 else float("inf")
-    click.echo(f"{summary['cells']:,} cells in {elapsed:.1f} s ({rate:,.0f} cells/s, "
-               f"{executor}); wrote sweep.parquet, sweep.csv and the summary to {out_dir}",
-               err=True)
+    click.echo(_wrapped(f"{summary['cells']:,} cells in {elapsed:.1f} s ({rate:,.0f} cells/s, "
+                        f"{executor}); wrote sweep.parquet, sweep.csv and the summary to "
+                        f"{out_dir}"), err=True)
     optimal = summary["status"].get("optimal", 0)
     sys.exit(EXIT_OK if optimal == summary["cells"] else EXIT_INFEASIBLE)
 
@@ -117,11 +117,13 @@ def _run(plan: Any, out_dir: Path, executor: str, workers: int | None, scheduler
                TextColumn("{task.fields[rate]} cells/s"), TimeRemainingColumn())
     with Progress(*columns, transient=True, disable=not show,
                   console=_stderr_console()) as bar:
-        task = bar.add_task("sweep", total=plan.size, rate="-")
+        tasks: list[Any] = []  # the bar appears with the first report, which has the total
 
         def step(done: int, total: int) -> None:
+            if not tasks:
+                tasks.append(bar.add_task("sweep", total=total, rate="-"))
             speed = bar.tasks[0].speed
-            bar.update(task, completed=done, total=total,
+            bar.update(tasks[0], completed=done, total=total,
                        rate=f"{speed:,.0f}" if speed else "-")
 
         try:
@@ -137,13 +139,18 @@ def _stderr_console() -> Any:
     return Console(stderr=True)
 
 
-def _print(summary: dict[str, Any]) -> None:
+def _wrapped(line: str) -> str:
+    """`line` wrapped to the terminal (continuation lines indented)."""
     import shutil
     import textwrap
 
+    width = max(40, shutil.get_terminal_size((100, 24)).columns - 1)
+    return "\n".join(textwrap.wrap(line, width=width, subsequent_indent="  ",
+                                   break_on_hyphens=False, break_long_words=False))
+
+
+def _print(summary: dict[str, Any]) -> None:
     from ..render.sweep import headline_lines
 
-    width = max(40, shutil.get_terminal_size((100, 24)).columns - 1)
     for line in headline_lines(summary):
-        click.echo("\n".join(textwrap.wrap(line, width=width, subsequent_indent="  ",
-                                           break_on_hyphens=False, break_long_words=False)))
+        click.echo(_wrapped(line))

@@ -92,14 +92,9 @@ def write_sweep(plan: Plan, out: str | Path, *, executor: str = "serial",
     """Run the sweep into `out` (see the module doc); the summary record."""
     import pyarrow.parquet as pq
 
-    from ..analysis.sweep import (
-        columns,
-        run_sweep,
-        tornado_cells,
-        tornado_inputs,
-        tornado_table,
-    )
-    from ..analysis.sweep_summary import summarise
+    from ..analysis.sweep import columns, run_sweep
+    from ..analysis.sweep_summary import Tally, summarise
+    from ..analysis.tornado import tornado_cells, tornado_inputs, tornado_table
     from ..writing import staged_outputs
 
     read = [*plan.base.scenario.inputs]
@@ -116,6 +111,7 @@ def write_sweep(plan: Plan, out: str | Path, *, executor: str = "serial",
             inputs = tornado_inputs(plan.base.scenario, tornado) if tornado else []
             extra = tornado_cells(inputs) if inputs else []  # run on the same workers
             tornado_rows: dict[str, dict[str, Any]] = {}
+            tally = Tally(plan)
             left = plan.size  # the sweep's own rows come first, then the tornado's
             for rows in run_sweep(plan, executor, workers, scheduler, progress, extra):
                 own, rest = rows[:max(left, 0)], rows[max(left, 0):]
@@ -123,13 +119,15 @@ def write_sweep(plan: Plan, out: str | Path, *, executor: str = "serial",
                 if own:
                     table.write_table(rows_table(own, schema))
                     writer.writerows(_csv_row(r, header) for r in own)
+                    tally.add(own)
                 tornado_rows.update((r["cell"], r) for r in rest)
         tor = tornado_table(plan, inputs, tornado_rows) if inputs else []
 
-        def column(name: str) -> Any:
-            return pq.read_table(tmp["sweep.parquet"], columns=[name]).column(0).to_pandas()
+        def column(name: str) -> Any:  # one numeric column of the rows just written
+            found = pq.read_table(tmp["sweep.parquet"], columns=[name]).column(0)
+            return found.to_numpy(zero_copy_only=False)
 
-        summary = summarise(plan, column, tor, tornado)
+        summary = summarise(plan, tally, column, tor, tornado)
         _write_rest(tmp, summary, tor)
     return summary
 
