@@ -4,7 +4,8 @@ inputs), one row per cell.
 A cell is a what-if variant (`scenario.grid.Cell`): its overrides are applied to the base
 scenario's document exactly as a `scenarios:` entry of a what-if file is, so a cell's plan
 is the plan `chanopt plan` gives a what-if file with the same overrides (same validation,
-same relative changes, same solve). Cells are run in tasks of `BATCH` consecutive cells;
+same relative changes, same solve). Cells are run in tasks of consecutive cells (`Plan.batch`:
+up to `BATCH`, fewer for large programs, so that two workers always share the work);
 each task loads the base program into HiGHS once and re-solves warm, changing only the
 vectors a cell changes (`backends.WarmSolver`). A task always starts from a fresh
 session, so a cell's row depends only on its task, never on which worker ran what before:
@@ -32,8 +33,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 BATCH = 200
-"""Cells per task: one warm HiGHS session each; hundreds of millisecond solves per task
-keep the scheduling overhead of processes and Dask small."""
+"""Most cells per task: one warm HiGHS session each; hundreds of millisecond solves per
+task keep the scheduling overhead of processes and Dask small."""
+TASK_COLUMNS = 20_000
+"""Program columns (tier segments) per task: a task of a 1,000-column program holds 20
+cells, so its cells take about as long as 200 cells of a small one."""
 DRAWN = ("cpl", "lead_to_close", "clv")
 Progress = Callable[[int, int], None]
 
@@ -69,11 +73,20 @@ class Plan:
             for j, drawn in enumerate(draw_overrides(self.base.scenario, self.draws, self.seed)):
                 yield Cell(f"{prefix}d{j:0{width}d}", (*cell.overrides, *drawn))
 
+    @property
+    def batch(self) -> int:
+        """Cells per task, from the size of the base program only (so tasks, and the files'
+        row groups, are the same whatever runs them)."""
+        sc = self.base.scenario
+        columns = sum(len(c.tiers) for c in sc.channels) * max(1, sc.n_periods)
+        return max(10, min(BATCH, TASK_COLUMNS // max(columns, 1)))
+
     def tasks(self) -> Iterator[list[Cell]]:
         batch: list[Cell] = []
+        size = self.batch
         for cell in self.cells():
             batch.append(cell)
-            if len(batch) == BATCH:
+            if len(batch) == size:
                 yield batch
                 batch = []
         if batch:
@@ -222,8 +235,8 @@ def run_sweep(plan: Plan, executor: str = "serial", workers: int | None = None,
 
     def tasks() -> Iterator[list[Cell]]:
         yield from plan.tasks()
-        for start in range(0, len(extra), BATCH):
-            yield list(extra[start:start + BATCH])
+        for start in range(0, len(extra), plan.batch):
+            yield list(extra[start:start + plan.batch])
 
     done, total = 0, plan.size + len(extra)
     if progress is not None:
