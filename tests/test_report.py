@@ -118,11 +118,18 @@ def _non_blank(png: bytes) -> float:
     return float((pixels.min(axis=2) < 0.85).mean())
 
 
-def test_report_in_headless_chromium(report_dir):
+def chromium() -> str:
+    """Debian's chromium, for tests in a real headless browser (skipped without it, except
+    under CI=true, where .ci/run installs it)."""
     if CHROMIUM is None:
         if os.environ.get("CI") == "true":
             pytest.fail("CI must install Debian's chromium (see .ci/run)")
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    return CHROMIUM
+
+
+def test_report_in_headless_chromium(report_dir):
+    chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_FLAGS)

@@ -361,18 +361,12 @@ def test_csv_opens_as_written_with_formula_like_text_quoted(written):
 
 
 def test_summary_html_in_headless_chromium(written):
-    import shutil
+    from .test_report import BROWSER_FLAGS, chromium
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must install Debian's chromium (see .ci/run)")
-        pytest.skip("Debian's chromium is not installed")
+    executable = chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
-    from .test_report import BROWSER_FLAGS
-
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=BROWSER_FLAGS)
+        browser = pw.chromium.launch(executable_path=executable, args=BROWSER_FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             errors: list[str] = []

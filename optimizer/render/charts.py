@@ -238,14 +238,27 @@ def risk_chart(profile: RiskProfile, currency: str) -> Figure:
     y = np.arange(len(names))
     p10, p50, p90 = (table[f"net_value_p{q}"].to_numpy(dtype=float) for q in (10, 50, 90))
     colors = [CURRENT if k == "current" else OPTIMAL for k in table["kind"]]
-    ax.barh(y, p90 - p10, left=p10, height=0.45, color=colors, alpha=0.55, label="P10 to P90")
+    _fan(ax, y, names, p10, p50, p90, colors, 0.45)
+    return _finish(fig, ax, currency,
+                   f"net value ({currency}) over {profile.draws:,} draws of the inputs",
+                   "Net value under uncertainty")
+
+
+def _fan(ax: Axes, y: np.ndarray, names: list[str], p10: np.ndarray, p50: np.ndarray,
+         p90: np.ndarray, color: str | list[str], height: float) -> None:
+    """P10 to P90 as a bar per name, P50 as a mark."""
+    ax.barh(y, p90 - p10, left=p10, height=height, color=color, alpha=0.55, label="P10 to P90")
     ax.scatter(p50, y, color="black", zorder=3, s=18, label="P50")
     ax.margins(x=0.06)
     ax.set_yticks(y, names)
     ax.invert_yaxis()
+
+
+def _finish(fig: Figure, ax: Axes, currency: str, xlabel: str, title: str) -> Figure:
+    """Money ticks, labels, the legend below and a light grid."""
     _money_axis(ax, currency)
-    ax.set_xlabel(f"net value ({currency}) over {profile.draws:,} draws of the inputs")
-    ax.set_title("Net value under uncertainty")
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
     fig.legend(loc="outside lower center", ncol=2, frameon=False)
     ax.grid(axis="x", alpha=0.3)
     return fig
@@ -274,12 +287,8 @@ def tornado_chart(summary: dict[str, Any]) -> Figure:
     ax.set_yticks(y, [f"{r['input']} ({r['how']})" for r in rows])
     ax.invert_yaxis()
     ax.margins(x=0.08)
-    _money_axis(ax, cur)
-    ax.set_xlabel(f"optimal net value ({cur}), re-optimised with one input moved")
-    ax.set_title("What moves the plan's value most")
-    fig.legend(loc="outside lower center", ncol=2, frameon=False)
-    ax.grid(axis="x", alpha=0.3)
-    return fig
+    return _finish(fig, ax, cur, f"optimal net value ({cur}), re-optimised with one input "
+                   "moved", "What moves the plan's value most")
 
 
 def sweep_spend_chart(summary: dict[str, Any]) -> Figure:
@@ -291,17 +300,10 @@ def sweep_spend_chart(summary: dict[str, Any]) -> Figure:
     ax = fig.add_subplot()
     y = np.arange(len(names))
     p10, p50, p90 = (np.array([r[q] for r in rows], dtype=float) for q in ("p10", "p50", "p90"))
-    ax.barh(y, p90 - p10, left=p10, height=0.5, color=OPTIMAL, alpha=0.55, label="P10 to P90")
-    ax.scatter(p50, y, color="black", zorder=3, s=18, label="P50")
-    ax.set_yticks(y, names)
-    ax.invert_yaxis()
-    ax.margins(x=0.06)
-    _money_axis(ax, summary["currency"])
-    ax.set_xlabel(f"optimal spend ({summary['currency']}) across the cells with a plan")
-    ax.set_title("Optimal spend per channel across the sweep")
-    fig.legend(loc="outside lower center", ncol=2, frameon=False)
-    ax.grid(axis="x", alpha=0.3)
-    return fig
+    _fan(ax, y, names, p10, p50, p90, OPTIMAL, 0.5)
+    cur = summary["currency"]
+    return _finish(fig, ax, cur, f"optimal spend ({cur}) across the cells with a plan",
+                   "Optimal spend per channel across the sweep")
 
 
 def to_png(fig: Figure) -> bytes:

@@ -105,19 +105,24 @@ def scenario_document(path: str | Path | None = None, variant: str | None = None
 
     problems = Collector()
     if data is not None:
-        scenarios = scenario_from_dict(data, base_dir, label)
+        trouble = too_big(data)
+        if trouble:
+            problems.add(Loc(label, ""), trouble)
+            problems.check()
         raw = dict(data)
-        where = Path(base_dir) if base_dir is not None else Path.cwd()
-        doc = resolve_file(where / label, raw, problems, chain=(), label=label)
-        loc, folder = Loc(label, ""), where
+        folder = Path(base_dir) if base_dir is not None else Path.cwd()
+        doc = resolve_file(folder / label, raw, problems, chain=(), label=label)
+        loc, source = Loc(label, ""), None
     elif path is not None:
         path = Path(path)
-        scenarios = load_scenarios(path)
         raw = read_yaml(path, problems)
+        problems.check()
         doc = resolve_file(path, raw, problems, chain=())
-        loc, folder = Loc(str(path), ""), path.parent
+        loc, folder, source = Loc(str(path), ""), path.parent, path
     else:
         raise TypeError("scenario_document() needs a path or data")
+    # read and resolved once: the scenarios come from the same document
+    scenarios = finish_all(doc, raw, loc, problems, source=source)
     problems.check()
     if variant is None:
         return doc, scenarios[0]
