@@ -91,6 +91,31 @@ def write_file(path: str | Path, content: str | bytes, inputs: Iterable[Path] = 
     return write_outputs(path.parent, {path.name: content}, inputs)[0]
 
 
+def create_file(path: str | Path, content: str | bytes) -> Path:
+    """A new file, written whole or not at all; OutputError when anything (a file, a link,
+    a folder) already has its name: staged beside it, then hard-linked into place, which
+    fails rather than replace (the planner's "Save as what-if" never overwrites)."""
+    path = Path(path)
+    if path.is_symlink() or path.exists():
+        raise OutputError(f"not saved: {path} exists; chanopt never overwrites a file, "
+                          "choose another name")
+    target = _target(path.parent, path.name, set())
+    tmp = None
+    try:
+        tmp = _stage(target, content)
+        os.link(tmp, target)
+    except FileExistsError:
+        raise OutputError(f"not saved: {path} exists; chanopt never overwrites a file, "
+                          "choose another name") from None
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc} ({_why(exc)}); "
+                          "nothing was written") from None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+    return path
+
+
 def _target(out_dir: Path, name: str, protected: set[Path]) -> Path:
     """Where `name` goes; OutputError when it is an input or a link stands in the way."""
     target = out_dir / name

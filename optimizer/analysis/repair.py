@@ -53,6 +53,10 @@ class Suggestion:
     phrase: str = dc_field(default="", repr=False, compare=False)  # CURRENT/PROPOSED marked
     current_text: str = dc_field(default="", repr=False, compare=False)
     proposed_text: str = dc_field(default="", repr=False, compare=False)
+    path: FieldPath = dc_field(default=(), repr=False, compare=False)
+    """The field `apply` sets (`scenario/edit.py`); empty for changes made of steps."""
+    steps: tuple[Suggestion, ...] = dc_field(default=(), repr=False, compare=False)
+    """The single-field changes a change made of several applies, in order."""
 
 
 def _fill(phrase: str, current: str, proposed: str) -> str:
@@ -67,7 +71,7 @@ def _suggest(constraint: str, phrase: str, path: FieldPath, current: float | Non
     rel = relative if relative is not None else _rel(float(current or 0.0),
                                                      float(proposed or 0.0))
     return Suggestion(constraint, _fill(phrase, *shown), field_text(path), current, proposed,
-                      rel, partial(_set, path=path, value=proposed), phrase, *shown)
+                      rel, partial(_set, path=path, value=proposed), phrase, *shown, path=path)
 
 
 def _set(scenario: Scenario, *, path: FieldPath, value: object) -> Scenario:
@@ -202,7 +206,7 @@ def _together(steps: list[Suggestion]) -> Suggestion:
     return Suggestion(" + ".join(p.constraint for p in parts),
                       "change these together: " + "; ".join(p.text for p in parts),
                       "; ".join(p.field for p in parts), None, None,
-                      sum(p.relative_change for p in parts), apply_all)
+                      sum(p.relative_change for p in parts), apply_all, steps=parts)
 
 
 def _combined(scenario: Scenario, options: SolveOptions | None, max_rounds: int = 25
@@ -282,7 +286,8 @@ def _suggestions_for_row(scenario: Scenario, lp: LinearProgram, r: int,
     if lp.row_kind[r] is RowKind.BUDGET and lp.is_eq[r]:
         out = [Suggestion(lp.row_name(r), "set use_full_budget: false (spend at most the budget)",
                           "use_full_budget", True, False, 0.5,
-                          partial(_set, path=("use_full_budget",), value=False))]
+                          partial(_set, path=("use_full_budget",), value=False),
+                          path=("use_full_budget",))]
         for sign in (1.0, -1.0):
             e = _min_slack(lp, r, sign, options)
             if e is not None and e > 0:

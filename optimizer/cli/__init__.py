@@ -14,6 +14,7 @@ from .data import estimate_cmd, validate
 from .plan import compare_cmd, plan
 from .questions import frontier_cmd, report_cmd, risk_cmd, sensitivity_cmd
 from .sweep import sweep_cmd
+from .ui import ui_cmd
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,7 +24,7 @@ def main() -> None:
 
 
 for command in (plan, compare_cmd, frontier_cmd, risk_cmd, estimate_cmd, sensitivity_cmd,
-                report_cmd, sweep_cmd, validate):
+                report_cmd, sweep_cmd, ui_cmd, validate):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -52,7 +52,7 @@ border-radius:10px;background:#e3f1e6;color:#1b5e20;font-size:12px}.pill.bad{bac
 """
 
 
-def _table(headers: list[str], rows: Rows, text_cols: tuple[int, ...] = ()) -> str:
+def table(headers: list[str], rows: Rows, text_cols: tuple[int, ...] = ()) -> str:
     head = "".join(f'<th class="text">{escape(h)}</th>' if i in text_cols else f"<th>{escape(h)}</th>"
                    for i, h in enumerate(headers))
     body = "".join(
@@ -84,24 +84,24 @@ def render_html(data: ReportData) -> str:
                                                      cur)
         sections.append(("comparison", "Scenario comparison",
                          _chart("comparison", charts.comparison_chart(data.comparison)) +
-                         _table(COMPARISON_HEADERS, rows, (0, 1)) +
+                         table(COMPARISON_HEADERS, rows, (0, 1)) +
                          "<h3>Spend by channel and scenario</h3>" +
-                         _table(headers, spend_rows, (0,)) + _infeasible(doc)))
+                         table(headers, spend_rows, (0,)) + _infeasible(doc)))
     front = data.frontier_doc()
     if front is not None and data.frontier is not None:
         sections.append(("frontier", "Budget frontier",
                          _chart("frontier", charts.frontier_chart(data.frontier)) +
                          f'<p class="note">{escape(saturation_text(front, cur))}</p>' +
-                         _table(FRONTIER_HEADERS, frontier_cells(front["points"], cur), (1, 8))))
+                         table(FRONTIER_HEADERS, frontier_cells(front["points"], cur), (1, 8))))
     sections += _risk_section(data, cur)
     sens = data.sensitivity_doc()
     if sens is not None:
         inputs, cons = range_cells(sens, cur)
         sections.append(("sensitivity", "Sensitivity",
                          "<h3>How far each input can move before the plan changes shape</h3>" +
-                         _table(range_headers(cons)[0], inputs, (0, 1)) +
+                         table(range_headers(cons)[0], inputs, (0, 1)) +
                          "<h3>Where each shadow price holds</h3>" +
-                         _table(range_headers(cons)[1], cons, (0, 2))))
+                         table(range_headers(cons)[1], cons, (0, 2))))
     sections.append(("inputs", "Inputs", _inputs(data.result.scenario)))
     nav = "".join(f'<a href="#{sid}">{escape(title.split(":")[0])}</a>'
                   for sid, title, _ in sections)
@@ -146,11 +146,11 @@ def _repair_parts(item: Record, heading: str) -> list[str]:
 def _summary(doc: Record, cur: str) -> str:
     parts = []
     if doc["channels"] and doc["totals"] is not None:
-        parts.append(_table(TOTALS_HEADERS,
+        parts.append(table(TOTALS_HEADERS,
                             totals_cells(doc["totals"], doc["current"]["totals"], cur)))
         if doc["binding"]:
             parts.append("<h3>Binding constraints and shadow prices</h3>")
-            parts.append(_table(BINDING_HEADERS, binding_cells(doc, cur), (0, 2)))
+            parts.append(table(BINDING_HEADERS, binding_cells(doc, cur), (0, 2)))
     else:
         parts.append('<h3 class="bad">No plan satisfies every constraint</h3>' +
                      _list(doc["conflicts"]))
@@ -177,7 +177,7 @@ def _plan_sections(data: ReportData, doc: Record, cur: str) -> list[tuple[str, s
                  "no feasible plan"] for c in frame]
     out = [("allocation", "Current vs optimal spend",
             _chart("spend", charts.spend_chart(r)) +
-            _table(["Channel", "Optimal", "Current", "Change", "Share", "Why"], rows, (0, 5)))]
+            table(["Channel", "Optimal", "Current", "Change", "Share", "Why"], rows, (0, 5)))]
     out.append(("response", "Channel response: leads against spend",
                 _chart("response", charts.response_chart(r)) +
                 '<p class="note">Each channel\'s leads for its spend (its tiers, or its '
@@ -185,22 +185,22 @@ def _plan_sections(data: ReportData, doc: Record, cur: str) -> list[tuple[str, s
     headers, spend_rows, kpi_rows = period_cells(doc, cur)
     if spend_rows:
         out.append(("periods", "Periods",
-                    "<h3>Media spend by period</h3>" + _table(headers, spend_rows, (0,)) +
-                    "<h3>Per-period KPIs</h3>" + _table(PERIOD_HEADERS, kpi_rows, (0,))))
+                    "<h3>Media spend by period</h3>" + table(headers, spend_rows, (0,)) +
+                    "<h3>Per-period KPIs</h3>" + table(PERIOD_HEADERS, kpi_rows, (0,))))
     sc = r.scenario
     rows = [[str(c["name"]), fmt.money(c["cpl"], cur, 2), fmt.money(c["marginal_cpl"], cur, 2),
              fmt.pct(sc.channel(str(c["name"])).lead_to_close, 2), fmt.num(c["leads"], 1),
              fmt.num(c["sqls"], 1), fmt.num(c["customers"], 2)] for c in frame]
     out.append(("operational", "Operational view: cost and volume of leads",
                 _chart("operational", charts.operational_chart(r)) +
-                _table(["Channel", "CPL", "Marginal CPL", "Lead-to-close", "Leads", "SQLs",
+                table(["Channel", "CPL", "Marginal CPL", "Lead-to-close", "Leads", "SQLs",
                         "Expected customers"], rows, (0,))))
     rows = [[str(c["name"]), fmt.money(c["cpa"], cur), fmt.money(c["clv"], cur),
              fmt.ratio(c["clv_to_cpa"]), fmt.pct(c["roi"]), fmt.money(c["value"], cur),
              fmt.money(c["net_value"], cur)] for c in frame]
     out.append(("strategic", "Strategic view: what customers cost and are worth",
                 _chart("strategic", charts.strategic_chart(r)) +
-                _table(["Channel", "CPA", "CLV", "CLV:CPA", "ROI", "Value", "Net value"], rows,
+                table(["Channel", "CPA", "CLV", "CLV:CPA", "ROI", "Value", "Net value"], rows,
                        (0,))))
     return out
 
@@ -215,9 +215,9 @@ def _risk_section(data: ReportData, cur: str) -> list[tuple[str, str, str]]:
     return [("risk", "Risk: the plans under uncertain inputs",
              f'<p class="note">{escape(risk_intro(doc))}</p>' +
              _chart("risk", charts.risk_chart(data.risk, cur)) +
-             _table(RISK_HEADERS, risk_cells(doc, cur), (0,)) +
+             table(RISK_HEADERS, risk_cells(doc, cur), (0,)) +
              "<h3>Probability each channel keeps its CLV:CPA floor</h3>" +
-             _table(headers, floor_rows, (0,)))]
+             table(headers, floor_rows, (0,)))]
 
 
 def _inputs(sc: Scenario) -> str:
@@ -260,9 +260,9 @@ def _inputs(sc: Scenario) -> str:
               f"{fmt.pct(g.max_share) if g.max_share is not None else '100%'}"]
              for g in c.groups]
     files = "".join(f"<li><code>{escape(str(p))}</code></li>" for p in sc.inputs)
-    return (_table(["Channel", "CPL (tiers)", "Lead-to-close", "Lead-to-SQL", "CLV", "Current",
+    return (table(["Channel", "CPL (tiers)", "Lead-to-close", "Lead-to-SQL", "CLV", "Current",
                     "Min", "Max", "CLV:CPA floor"], rows, (0, 1)) +
-            _table(["Constraint", "Setting"], cons, (0, 1)) +
+            table(["Constraint", "Setting"], cons, (0, 1)) +
             f'<p class="note">Input hash <code>{escape(sc.input_hash)}</code>'
             f"{' — files read:</p><ul>' + files + '</ul>' if files else '</p>'}")
 

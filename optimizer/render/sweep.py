@@ -278,7 +278,7 @@ def summary_markdown(doc: dict[str, Any], images: Sequence[str] = ()) -> str:
 
 
 def summary_html(doc: dict[str, Any], svgs: dict[str, str]) -> str:
-    from .html import CSS, _table
+    from .html import CSS, table
 
     parts = [f"<header><h1>Sweep: {escape(doc['scenario'])}</h1></header><main>",
              '<section id="summary"><h2>Summary</h2>' +
@@ -287,7 +287,7 @@ def summary_html(doc: dict[str, Any], svgs: dict[str, str]) -> str:
         chart = svgs.get(key, "")
         figure = f'<figure class="chart" id="chart-{key}">{chart}</figure>' if chart else ""
         parts.append(f'<section id="{key}"><h2>{escape(title)}</h2>{figure}'
-                     f"{_table(headers, rows, (0, 1))}</section>")
+                     f"{table(headers, rows, (0, 1))}</section>")
     parts.append('<p class="note">Every cell\'s row: sweep.parquet and sweep.csv.</p></main>')
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>Sweep: {escape(doc['scenario'])}</title><style>{CSS}</style></head><body>"
