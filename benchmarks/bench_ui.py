@@ -8,10 +8,12 @@
    are uncertain, every output's HTML), over a seeded sequence of interactions (budget,
    PPC's CPL, a lead-to-close shock, the floor; some infeasible, with repairs) on the bundled
    example and on the uncertain example. Median and p95 in ms.
-2. In a real browser (Debian's chromium through Playwright), against `chanopt ui
-   --no-browser` started as a process: page ready (the plan's net value shown) after the
-   server prints its URL, and input change to the new net value on screen over
-   `--browser` budget changes (median, p95). Needs chromium; skipped without it.
+2. Page ready: `chanopt ui --no-browser` started as a process, Debian's chromium (through
+   Playwright) launched first; seconds from the URL printed to the plan's net value shown.
+3. In the browser, over `--browser` budget changes: the server's reactive flush that plans
+   and renders each change (the app served by uvicorn in this process, so the flush can be
+   timed), and in the page, from Shiny sending the budget to the last output arriving
+   (websocket and the browser's handling of a dozen outputs included). Needs chromium.
 """
 
 from __future__ import annotations
@@ -84,14 +86,13 @@ def server_times(path: Path, count: int) -> dict[str, float]:
             "count": len(times), "infeasible": infeasible}
 
 
-def browser_times(path: Path, count: int) -> dict[str, float] | None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        return None
+def page_ready(path: Path, chromium: str) -> float:
+    """Seconds from `chanopt ui --no-browser` (a process) printing its URL to the plan's
+    net value on screen, the browser launched first."""
     from playwright.sync_api import sync_playwright
 
     exe = Path(sys.executable).with_name("chanopt")
-    with sync_playwright() as pw:  # the browser is up first: page ready counts the app only
+    with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium,
                                      args=["--no-sandbox", "--disable-gpu"])
         tab = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -103,30 +104,85 @@ def browser_times(path: Path, count: int) -> dict[str, float] | None:
             printed = time.perf_counter()
             url = re.search(r"(http://\S+)", line).group(1)  # type: ignore[union-attr]
             tab.goto(url)
-            tab.wait_for_function("document.querySelector('#net_value')"
-                                  " && document.querySelector('#net_value').innerText")
-            ready = time.perf_counter() - printed
-            rng = random.Random(3)
-            times = []
-            for _ in range(count):
-                before = tab.inner_text("#net_value")
-                value = str(round(rng.uniform(150_000, 400_000), -3))
-                began = time.perf_counter()
-                tab.fill("#budget", value.removesuffix(".0"))
-                tab.press("#budget", "Tab")
-                try:
-                    tab.wait_for_function(
-                        "b => document.querySelector('#net_value').innerText !== b",
-                        arg=before, timeout=10_000)
-                except Exception:  # the same net value (a flat stretch): not a sample
-                    continue
-                times.append((time.perf_counter() - began) * 1000)
+            tab.wait_for_function(NET_VALUE_SHOWN)
+            return time.perf_counter() - printed
         finally:
             browser.close()
             proc.terminate()
             proc.wait()
-    return {"ready_s": ready, "median": statistics.median(times), "p95": pct(times, 0.95),
-            "count": len(times)}
+
+
+NET_VALUE_SHOWN = ("document.querySelector('#net_value')"
+                   " && document.querySelector('#net_value').innerText")
+MARKS = """() => { window.marks = {}; $(document).off('.bench');
+    $(document).on('shiny:inputchanged.bench', e => { if (e.name === 'budget')
+        window.marks.sent = performance.now(); });
+    $(document).on('shiny:value.bench', e => { window.marks.last = performance.now(); }); }"""
+
+
+def interaction_times(path: Path, chromium: str, count: int) -> dict[str, float]:
+    """The app served by uvicorn in this process (so its reactive flushes can be timed),
+    driven from chromium: per budget change, the server's reactive flush that planned and
+    rendered it, and in the page, Shiny sending the budget to the last output arriving."""
+    import socket
+    import threading
+
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+    from shiny.reactive import _core
+
+    from optimizer.ui.app import build_app
+
+    flushes: list[float] = []
+    original = _core.ReactiveEnvironment.flush
+
+    async def timed(self: object) -> None:
+        began = time.perf_counter()
+        await original(self)  # type: ignore[arg-type]
+        flushes.append((time.perf_counter() - began) * 1000)
+
+    _core.ReactiveEnvironment.flush = timed  # type: ignore[method-assign]
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    server = uvicorn.Server(uvicorn.Config(build_app(path), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    server_ms, page_ms = [], []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium,
+                                         args=["--no-sandbox", "--disable-gpu"])
+            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+            tab.goto(f"http://127.0.0.1:{sock.getsockname()[1]}/")
+            tab.wait_for_function(NET_VALUE_SHOWN)
+            rng = random.Random(3)
+            for _ in range(count):
+                tab.wait_for_timeout(300)  # everything idle: the next flushes are this change's
+                tab.evaluate(MARKS)
+                flushes.clear()
+                before = tab.inner_text("#net_value")
+                tab.fill("#budget", str(int(round(rng.uniform(150_000, 400_000), -3))))
+                tab.press("#budget", "Tab")
+                try:
+                    tab.wait_for_function("b => document.querySelector('#net_value')"
+                                          ".innerText !== b", arg=before, timeout=10_000)
+                except Exception:  # the same net value (a flat stretch): not a sample
+                    continue
+                tab.wait_for_timeout(300)
+                marks = tab.evaluate("() => window.marks")
+                server_ms.append(max(flushes))
+                page_ms.append(marks["last"] - marks["sent"])
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        _core.ReactiveEnvironment.flush = original  # type: ignore[method-assign]
+    return {"server_median": statistics.median(server_ms), "server_p95": pct(server_ms, 0.95),
+            "page_median": statistics.median(page_ms), "page_p95": pct(page_ms, 0.95),
+            "count": len(server_ms)}
 
 
 def main() -> None:
@@ -141,14 +197,16 @@ def main() -> None:
         r = server_times(path, args.interactions)
         print(f"{path.name:<24} {r['count']:>5} {r['median']:>10.1f} {r['p95']:>8.1f} "
               f"{r['max']:>8.1f} {r['infeasible']:>10}")
-    found = browser_times(B2B, args.browser)
-    if found is None:
+    chromium = shutil.which("chromium")
+    if chromium is None:
         print("browser: chromium not installed, skipped")
         return
-    print(f"browser ({B2B.name}): page ready {found['ready_s']:.2f} s after the URL is printed;"
-          f" budget change to new net value on screen: median {found['median']:.0f} ms, p95 "
-          f"{found['p95']:.0f} ms over {found['count']} changes")
-
+    print(f"page ready after the URL is printed: {page_ready(B2B, chromium):.2f} s")
+    found = interaction_times(B2B, chromium, args.browser)
+    print(f"budget changes in the browser ({found['count']}): server reactive flush median "
+          f"{found['server_median']:.1f} ms, p95 {found['server_p95']:.1f} ms; in the page, "
+          f"budget sent to last output received: median {found['page_median']:.0f} ms, p95 "
+          f"{found['page_p95']:.0f} ms")
 
 if __name__ == "__main__":
     main()

@@ -22,7 +22,7 @@ PUBLIC = [
     "load_scenario", "load_scenarios", "optimize", "ranging", "risk_profile", "robust_optimize",
     "scenario_from_dict", "suggest_repairs", "sweep", "tornado"]
 PACKAGES = {"analysis", "backends", "charts", "cli", "errors", "estimation", "fmt", "lp",
-            "render", "results", "scenario", "status", "writing"}
+            "render", "results", "scenario", "status", "ui", "writing"}
 
 
 def test_all_is_the_contract_sorted_and_importable():

@@ -198,6 +198,41 @@ def test_bad_values_get_the_message_the_cli_gives(folder):
         (folder / "bad.yaml").unlink()
 
 
+def test_the_risk_fan_is_the_cli_risk_of_the_page_plan(folder):
+    from optimizer.ui.views import RISK_DRAWS, plan_page
+
+    st = W.load_start(folder / "uncertain_q1.yaml")
+    page = plan_page(st, S.PageState(budget=st.scenario.budget))
+    run = chanopt("risk", str(folder / "uncertain_q1.yaml"), "--draws", str(RISK_DRAWS),
+                  "--format", "json", cwd=folder)
+    plans = {p["plan"]: p for p in json.loads(run.stdout)["plans"]}
+    for kind in ("current plan", st.scenario.name):
+        for q in (10, 50, 90):
+            assert fmt.money(plans[kind][f"net_value_p{q}"], "USD") in page.html["risk"]
+    assert f"{RISK_DRAWS:,} draws" in page.html["risk"]
+    # no uncertainty, no fan
+    assert plan_page(start(folder), S.PageState(budget=250000)).html["risk"] == ""
+
+
+def test_the_frontier_kept_across_budget_moves_is_the_fresh_one(folder):
+    import pandas as pd
+
+    from optimizer.analysis.frontier import budget_frontier
+    from optimizer.ui.views import FRONTIER_POINTS, plan_page
+
+    st = start(folder)
+    for budget in (250000, 280000, 600000, 250000):  # 600k: past 2x, the range doubles
+        page = plan_page(st, S.PageState(budget=budget))
+        stop = 2 * 250000 * (2 if budget > 500000 else 1)
+        fresh = budget_frontier(page.scenario, start=62500, stop=stop, points=FRONTIER_POINTS)
+        pd.testing.assert_frame_equal(page.frontier.points, fresh.points)
+        assert page.frontier.scenario.budget == budget
+        assert page.frontier.saturation_budget == fresh.saturation_budget
+    edited = plan_page(st, S.PageState(budget=250000, channels={"PPC": {"cpl": "70"}}))
+    fresh = budget_frontier(edited.scenario, start=62500, stop=500000, points=FRONTIER_POINTS)
+    pd.testing.assert_frame_equal(edited.frontier.points, fresh.points)
+
+
 def test_every_repair_has_an_input_or_is_kept_as_a_change(folder):
     from optimizer.analysis.repair import suggest_repairs
     from optimizer.ui.app import repair_input
@@ -315,6 +350,28 @@ def test_the_page_shows_the_cli_plan_and_follows_the_budget(app, page, folder):
     spends = [row[2] for row in plan_rows(page)]
     assert spends == [fmt.money(c["spend"], "USD") for c in cli["channels"]]
     assert page.inner_text("#headline") == cli["headline"]
+
+
+def test_starting_from_a_variant_and_switching_a_constraint_off(app, page, folder):
+    variant = "Growth mode, PPC diminishing returns"
+    page.select_option("#variant", variant)
+    page.wait_for_function("document.querySelector('#budget').value === '400000'",
+                           timeout=30_000)
+    page.wait_for_function("document.querySelector('#ch3_cpl') && "
+                           "document.querySelector('#ch3_cpl').value === '95 / 130 / 180'",
+                           timeout=30_000)
+    cli = cli_plan(folder / BASE.name, "--variant", variant)
+    want = fmt.money(cli["totals"]["net_value"], "USD")
+    page.wait_for_function("w => document.querySelector('#net_value').innerText === w",
+                           arg=want, timeout=30_000)
+    before = page.inner_text("#net_value")
+    page.uncheck("#on_group0")  # Paid media's max share binds in this variant
+    shown = wait_change(page, "#net_value", before)
+    doc = W.whatif_document(W.load_start(folder / BASE.name, variant),
+                            {"constraints": {"groups": []}}, "off")
+    path = folder / "off.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    assert shown == fmt.money(cli_plan(path)["totals"]["net_value"], "USD")
 
 
 def test_editing_a_cpl_in_the_table_replans(app, page, folder):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -74,7 +74,6 @@ def plan_page(start: Start, state: PageState, others: Sequence[PlanResult] = ())
     """Plan what the page's inputs say and render it; `others` are the file's variants,
     planned once, shown beside this plan."""
     from ..analysis.compare import compare
-    from ..analysis.frontier import budget_frontier
     from ..analysis.repair import suggest_repairs
     from ..analysis.risk import risk_profile
     from ..render import records
@@ -95,8 +94,7 @@ def plan_page(start: Start, state: PageState, others: Sequence[PlanResult] = ())
     repairs = () if result.channel_table is not None else suggest_repairs(scenario)
     frontier = None
     if result.channel_table is not None:
-        frontier = budget_frontier(scenario, start=0.25 * scenario.budget,
-                                   stop=2.0 * scenario.budget, points=FRONTIER_POINTS)
+        frontier = frontier_of(scenario, start.scenario.budget)
     risk = None
     if result.channel_table is not None and any(c.uncertainty for c in scenario.channels):
         risk = risk_profile([result], draws=RISK_DRAWS)
@@ -105,6 +103,29 @@ def plan_page(start: Start, state: PageState, others: Sequence[PlanResult] = ())
     page = Page(overrides, (), scenario, result, repairs, frontier, risk, comparison, doc)
     page.html.update(render_outputs(page))
     return Page(**{**page.__dict__, "seconds": time.perf_counter() - began})
+
+
+_FRONTIERS: dict[tuple[str, float, float], Frontier] = {}
+
+
+def frontier_of(scenario: Scenario, start_budget: float) -> Frontier:
+    """The budget frontier from 25% to 200% of the starting budget (twice as far for every
+    doubling the budget itself goes past it). It does not depend on the scenario's own
+    budget, so moving only the budget redraws the mark, not the curve: frontiers are kept
+    by the scenario's input hash with the budget left out (the last 32)."""
+    from ..analysis.frontier import budget_frontier
+
+    stop = 2.0 * start_budget
+    while scenario.budget > stop:
+        stop *= 2.0
+    key = (scenario.with_budget(start_budget).input_hash, 0.25 * start_budget, stop)
+    found = _FRONTIERS.get(key)
+    if found is None:
+        found = budget_frontier(scenario, start=key[1], stop=stop, points=FRONTIER_POINTS)
+        if len(_FRONTIERS) >= 32:
+            _FRONTIERS.pop(next(iter(_FRONTIERS)))
+        _FRONTIERS[key] = found
+    return replace(found, scenario=scenario)  # the points are shared, the budget is this one
 
 
 # ------------------------------------------------------------------------------ outputs
