@@ -69,7 +69,7 @@ def test_an_unchanged_page_is_no_change(folder):
     st = start(folder)
     sc = st.scenario
     state = S.PageState(
-        budget=sc.budget, limits={k: S._number(getattr(sc.constraints, k))
+        budget=sc.budget, limits={k: S.number_text(getattr(sc.constraints, k))
                                   if getattr(sc.constraints, k) is not None else None
                                   for k in S.LIMITS},
         groups={g.name: (None, "0.6") for g in sc.constraints.groups},
@@ -231,6 +231,20 @@ def test_the_frontier_kept_across_budget_moves_is_the_fresh_one(folder):
     edited = plan_page(st, S.PageState(budget=250000, channels={"PPC": {"cpl": "70"}}))
     fresh = budget_frontier(edited.scenario, start=62500, stop=500000, points=FRONTIER_POINTS)
     pd.testing.assert_frame_equal(edited.frontier.points, fresh.points)
+
+
+def test_a_curve_channel_has_no_cpl_input_and_its_problems_are_listed(folder):
+    from optimizer.ui.fields import field_id
+    from optimizer.ui.views import plan_page
+
+    st = W.load_start(folder / "quarter_by_month.yaml")
+    seo = st.scenario.channel("SEO/Content")
+    assert seo.response is not None and S.start_text(seo, "cpl") == ""
+    page = plan_page(st, S.PageState(budget=250000, shocks={"SEO/Content": {"cpl": 10.0}}))
+    assert not page.ok and field_id(st, page.overrides, page.problems[0]) is None
+    page = plan_page(st, S.PageState(budget=250000, channels={"SEO/Content": {
+        "clv": "-1"}}))
+    assert field_id(st, page.overrides, page.problems[0]) == "ch0_clv"
 
 
 def test_every_repair_has_an_input_or_is_kept_as_a_change(folder):

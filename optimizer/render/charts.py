@@ -187,8 +187,8 @@ def response_chart(result: PlanResult) -> Figure:
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
     for ax, ch in zip(axes, sc.channels, strict=False):
         marks = [float(now[ch.name])] + ([float(best[ch.name])] if best is not None else [])
-        spend = np.linspace(0.0, _chart_end(sc, ch, max(marks)), 200)
-        ax.plot(spend, _leads(ch, spend), color=ACCENT)
+        spend = np.linspace(0.0, chart_end(sc, ch, max(marks)), 200)
+        ax.plot(spend, leads_at(ch, spend), color=ACCENT)
         ax.axvline(marks[0], color=CURRENT, linestyle="--", linewidth=1.2, label="current")
         if best is not None:
             ax.axvline(marks[1], color=OPTIMAL, linewidth=1.6, label="optimal")
@@ -206,7 +206,7 @@ def response_chart(result: PlanResult) -> Figure:
     return fig
 
 
-def _chart_end(sc: Scenario, ch: Channel, marked: float) -> float:
+def chart_end(sc: Scenario, ch: Channel, marked: float) -> float:
     """Where a channel's chart ends: its own cap, else past the spends marked on it."""
     cap = min(sc.spend_bounds(ch)[2], sc.budget)
     top = ch.tiers[-1].up_to if ch.tiers and math.isfinite(ch.tiers[-1].up_to) else cap
@@ -214,7 +214,7 @@ def _chart_end(sc: Scenario, ch: Channel, marked: float) -> float:
     return max(end, 1.2 * marked, 1.0)
 
 
-def _leads(ch: Channel, spend: np.ndarray) -> np.ndarray:
+def leads_at(ch: Channel, spend: np.ndarray) -> np.ndarray:
     """Leads bought by `spend` on the channel (whole horizon)."""
     if ch.response is not None:
         return np.asarray(ch.response.leads(spend), dtype=float)

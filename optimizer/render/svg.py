@@ -2,8 +2,8 @@
 
 matplotlib (`render/charts.py`) takes 70-370 ms a figure, longer than the plan it shows;
 these take well under a millisecond, so the page redraws while a slider moves. The numbers
-behind them come from the same places as the report's charts (`charts._leads`,
-`charts._chart_end`, `charts.money_tick`); only the drawing differs.
+behind them come from the same places as the report's charts (`charts.leads_at`,
+`charts.chart_end`, `charts.money_tick`); only the drawing differs.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from html import escape
 
 import numpy as np
 
-from .charts import ACCENT, CURRENT, OPTIMAL, WARN, money_tick
+from .charts import ACCENT, CURRENT, OPTIMAL, money_tick
 
 FONT = 'font-family="system-ui,sans-serif" font-size="11"'
 
@@ -147,4 +147,3 @@ def fan(names: Sequence[str], p10: Sequence[float], p50: Sequence[float],
 
 LEGEND = (f'<span style="color:{CURRENT}">&#9632; current</span> '
           f'<span style="color:{OPTIMAL}">&#9632; optimal</span>')
-SATURATION = WARN

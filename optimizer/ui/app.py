@@ -19,15 +19,15 @@ from ..errors import ChanoptError
 from ..scenario.files import ReadPolicy, reading
 from . import state as S
 from . import whatif as W
-from .fields import _problem_text, field_id, repair_input
+from .fields import field_id, problem_text, repair_input
 from .layout import (
     CHANNEL_HEADINGS,
     LIMIT_LABELS,
-    _channel_cells,
-    _slider_top,
-    _text,
-    _whole,
+    channel_cells,
     page_ui,
+    slider_top,
+    value_text,
+    whole,
 )
 from .views import Page, plan_page
 
@@ -96,12 +96,12 @@ class Session_:
         for key in S.LIMITS:
             was = getattr(sc.constraints, key)
             on = value(f"on_{S.limit_id(key)}", was is not None)
-            limits[key] = value(S.limit_id(key), _text(was)) if on else None
+            limits[key] = value(S.limit_id(key), value_text(was)) if on else None
         groups: dict[str, tuple[object, object] | None] = {}
         for j, g in enumerate(sc.constraints.groups):
             groups[g.name] = None if not value(f"on_group{j}", True) else (
-                value(S.group_id(j, "min_share"), _text(g.min_share)),
-                value(S.group_id(j, "max_share"), _text(g.max_share)))
+                value(S.group_id(j, "min_share"), value_text(g.min_share)),
+                value(S.group_id(j, "max_share"), value_text(g.max_share)))
         channels = {ch.name: {col: value(S.cell_id(i, col), S.start_text(ch, col))
                               for col in S.CHANNEL_COLUMNS
                               if ch.response is None or col != "cpl"}
@@ -138,7 +138,7 @@ def _starting(ctx: Session_) -> None:
             return
         ctx.extra.set({})
         ctx.start.set(new)
-        ui.update_numeric("budget", value=_whole(new.scenario.budget))
+        ui.update_numeric("budget", value=whole(new.scenario.budget))
 
     @reactive.effect
     def _remember() -> None:
@@ -156,7 +156,7 @@ def _starting(ctx: Session_) -> None:
 
 
 def _budget_sync(ctx: Session_) -> None:
-    input, top = ctx.input, _slider_top(ctx.planner.first.scenario.budget)
+    input, top = ctx.input, slider_top(ctx.planner.first.scenario.budget)
 
     @reactive.effect
     @reactive.event(input.budget_slider, ignore_init=True)
@@ -171,7 +171,7 @@ def _budget_sync(ctx: Session_) -> None:
         if isinstance(typed, (int, float)) and math.isfinite(typed) and typed >= 0 \
                 and typed != ctx.value("budget_slider", None):
             ui.update_slider("budget_slider", value=typed,
-                             max=max(top, _slider_top(float(typed))))
+                             max=max(top, slider_top(float(typed))))
 
 
 def _input_tables(ctx: Session_) -> None:
@@ -184,7 +184,7 @@ def _input_tables(ctx: Session_) -> None:
             lid = S.limit_id(key)
             rows.append(ui.div(
                 ui.input_checkbox(f"on_{lid}", LIMIT_LABELS[key], value=was is not None),
-                ui.input_text(lid, None, value=_text(was), placeholder="off", width="90px"),
+                ui.input_text(lid, None, value=value_text(was), placeholder="off", width="90px"),
                 class_="limit"))
         return ui.div(ui.h6("Constraints (untick to switch off)"), *rows)
 
@@ -197,16 +197,16 @@ def _input_tables(ctx: Session_) -> None:
                                         f"Group {g.name}: {', '.join(g.channels)}", value=True),
                       ui.layout_columns(
                           ui.input_text(S.group_id(j, "min_share"), "min share",
-                                        value=_text(g.min_share)),
+                                        value=value_text(g.min_share)),
                           ui.input_text(S.group_id(j, "max_share"), "max share",
-                                        value=_text(g.max_share)))]
+                                        value=value_text(g.max_share)))]
         return ui.div(ui.h6("Channel groups"), *items) if items else ui.div()
 
     @render.ui
     def channel_inputs() -> Any:
         sc = ctx.start().scenario
         head = ui.tags.tr(*(ui.tags.th(h) for h in CHANNEL_HEADINGS))
-        rows = [ui.tags.tr(ui.tags.td(ch.name), *_channel_cells(i, ch))
+        rows = [ui.tags.tr(ui.tags.td(ch.name), *channel_cells(i, ch))
                 for i, ch in enumerate(sc.channels)]
         note = ui.p("CPL of a tiered channel: every tier's CPL, separated by \"/\". Shocks "
                     "change CPL, lead-to-close and CLV by a percentage.", class_="note")
@@ -242,7 +242,7 @@ def _outputs(ctx: Session_) -> None:
         loose = [pr for pr in p.problems if field_id(ctx.start(), p.overrides, pr) is None]
         if not loose:
             return ui.div()
-        return ui.div(ui.tags.ul(*(ui.tags.li(_problem_text(pr)) for pr in loose)),
+        return ui.div(ui.tags.ul(*(ui.tags.li(problem_text(pr)) for pr in loose)),
                       class_="stale bad", id="problem_list")
 
     for key in HTML_OUTPUTS:
@@ -331,13 +331,13 @@ def _keeping(ctx: Session_) -> None:
 def _update(kind: str, key: str, value: object) -> None:
     """Set an input to a repair's value (a limit set to None is switched off)."""
     if kind == "numeric" and isinstance(value, (int, float)):
-        ui.update_numeric(key, value=_whole(float(value)))
+        ui.update_numeric(key, value=whole(float(value)))
     elif kind == "limit":
         ui.update_checkbox(f"on_{key}", value=value is not None)
         if isinstance(value, (int, float)):
-            ui.update_text(key, value=_text(float(value)))
+            ui.update_text(key, value=value_text(float(value)))
     elif isinstance(value, (int, float)):
-        ui.update_text(key, value=_text(float(value)))
+        ui.update_text(key, value=value_text(float(value)))
 
 
 HTML_OUTPUTS = ("plan_table", "kpis", "binding", "spend_chart", "frontier_chart",

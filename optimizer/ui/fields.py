@@ -11,7 +11,7 @@ from . import state as S
 from .whatif import Start
 
 
-def _problem_text(problem: Problem) -> str:
+def problem_text(problem: Problem) -> str:
     at = f"{problem.path}: " if problem.path else ""
     return f"{at}{problem.message}"
 
@@ -42,7 +42,10 @@ def field_id(start: Start, overrides: dict[str, Any], problem: Problem) -> str |
         key = "cpl" if key == "tiers" else key
         names = [c.name for c in start.scenario.channels]
         if name in names and key in S.CHANNEL_COLUMNS:
-            return S.cell_id(names.index(name), key)
+            i = names.index(name)
+            if key == "cpl" and start.scenario.channels[i].response is not None:
+                return None  # a curve has no CPL input: the problem is listed at the top
+            return S.cell_id(i, key)
     return None
 
 

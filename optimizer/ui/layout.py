@@ -47,8 +47,8 @@ Shiny.addCustomMessageHandler("chanopt-field-errors", function(errors) {
 """
 
 
-def _text(value: float | None) -> str:
-    return "" if value is None else S._number(value)
+def value_text(value: float | None) -> str:
+    return "" if value is None else S.number_text(value)
 
 
 def page_ui(first: Start, variants: list[Scenario]) -> Any:
@@ -56,9 +56,9 @@ def page_ui(first: Start, variants: list[Scenario]) -> Any:
     choices = {"": f"{first.scenario.name} (the file)"} | {v.name: v.name for v in variants}
     sidebar = ui.sidebar(
         ui.input_select("variant", "Start from", choices=choices, selected=""),
-        ui.input_numeric("budget", "Total budget", value=_whole(budget), min=0, step=1000),
-        ui.input_slider("budget_slider", None, min=0, max=_slider_top(budget),
-                        value=_whole(budget), step=_slider_step(budget)),
+        ui.input_numeric("budget", "Total budget", value=whole(budget), min=0, step=1000),
+        ui.input_slider("budget_slider", None, min=0, max=slider_top(budget),
+                        value=whole(budget), step=slider_step(budget)),
         ui.output_ui("limit_inputs"),
         ui.output_ui("group_inputs"),
         ui.hr(),
@@ -93,7 +93,7 @@ def page_ui(first: Start, variants: list[Scenario]) -> Any:
                            fillable=False, window_title="chanopt planner")
 
 
-def _channel_cells(i: int, ch: Channel) -> list[Any]:
+def channel_cells(i: int, ch: Channel) -> list[Any]:
     cells = []
     for col in S.CHANNEL_COLUMNS:
         if col == "cpl" and ch.response is not None:
@@ -103,6 +103,9 @@ def _channel_cells(i: int, ch: Channel) -> list[Any]:
         cells.append(ui.tags.td(ui.input_text(S.cell_id(i, col), None,
                                               value=S.start_text(ch, col), width=wide)))
     for col in S.SHOCKS:
+        if col == "cpl" and ch.response is not None:  # a curve has no CPL to shock
+            cells.append(ui.tags.td("—"))
+            continue
         cells.append(ui.tags.td(ui.input_numeric(S.shock_id(i, col), None, value=0, step=1,
                                                  width="72px")))
     return cells
@@ -122,13 +125,13 @@ LIMIT_LABELS = {
 }
 
 
-def _whole(value: float) -> float | int:
+def whole(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
-def _slider_top(budget: float) -> float:
+def slider_top(budget: float) -> float:
     return float(max(3 * budget, 1000.0))
 
 
-def _slider_step(budget: float) -> float:
+def slider_step(budget: float) -> float:
     return float(max(10 ** math.floor(math.log10(max(budget, 10.0) / 100)), 1.0))

@@ -86,7 +86,7 @@ def tier_text(ch: Channel) -> str:
     """The CPL cell: the flat CPL, or every tier's CPL separated by " / "."""
     if ch.response is not None:
         return ""
-    return f" {TIER_SEP} ".join(_number(t.cpl) for t in ch.tiers)
+    return f" {TIER_SEP} ".join(number_text(t.cpl) for t in ch.tiers)
 
 
 def start_text(ch: Channel, column: str) -> str:
@@ -94,10 +94,10 @@ def start_text(ch: Channel, column: str) -> str:
     if column == "cpl":
         return tier_text(ch)
     value = getattr(ch, column)
-    return "" if value is None else _number(value)
+    return "" if value is None else number_text(value)
 
 
-def _number(value: float) -> str:
+def number_text(value: float) -> str:
     return f"{value:.12g}"
 
 
@@ -206,16 +206,16 @@ def _channel(ch: Channel, typed: Mapping[str, object], shocks: Mapping[str, floa
         key = "tiers" if column == "cpl" and "tiers" in edits else column
         edited = edits.get(key)
         if key == "tiers" and isinstance(edited, list):
-            edits["tiers"] = [{**t, "cpl": _scaled(t["cpl"], factor)} for t in edited]
+            edits["tiers"] = [{**t, "cpl": scaled(t["cpl"], factor)} for t in edited]
         elif isinstance(edited, (int, float)) and not isinstance(edited, bool):
-            edits[column] = _scaled(edited, factor)
+            edits[column] = scaled(edited, factor)
         elif edited is None:
             edits[column] = f"{pct:+g}%"
         # an edited value that does not parse is left for the reader to report
     return edits
 
 
-def _scaled(value: object, factor: float) -> object:
+def scaled(value: object, factor: float) -> object:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(f"{value * factor:.12g}")
     return value

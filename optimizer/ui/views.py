@@ -211,7 +211,7 @@ def _frontier(front: Frontier | None, scenario: Scenario) -> str:
 
 
 def _responses(result: PlanResult) -> str:
-    from ..render.charts import _chart_end, _leads
+    from ..render.charts import chart_end, leads_at
 
     sc = result.scenario
     now = dict(zip(result.current_table.index, result.current_table["spend"], strict=True))
@@ -220,8 +220,8 @@ def _responses(result: PlanResult) -> str:
     parts = []
     for ch in sc.channels:
         marks = [float(now[ch.name])] + ([float(best[ch.name])] if best else [])
-        spend = np.linspace(0.0, _chart_end(sc, ch, max(marks)), 80)
-        chart = svg.line_chart(spend, _leads(ch, spend), sc.currency,
+        spend = np.linspace(0.0, chart_end(sc, ch, max(marks)), 80)
+        chart = svg.line_chart(spend, leads_at(ch, spend), sc.currency,
                                mark_x=None if best is None else float(best[ch.name]),
                                mark_label="optimal", dashed_x=marks[0], dashed_label="current",
                                y_money=False, label=f"{ch.name}: leads against spend",

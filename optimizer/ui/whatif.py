@@ -16,7 +16,7 @@ from ..errors import Problem, ScenarioError
 from ..scenario import values as V
 from ..scenario.located import Collector, Doc, Loc
 from ..scenario.model import Scenario
-from .state import PAGE, _scaled
+from .state import PAGE, scaled
 
 
 @dataclass(frozen=True)
@@ -95,13 +95,13 @@ def resolved(start: Start, overrides: Mapping[str, Any]) -> dict[str, Any]:
                 continue
             if key == "cpl" and ch.response is None and len(ch.tiers) > 1:
                 item.pop("cpl")
-                item["tiers"] = [{"up_to": t.up_to, "cpl": _scaled(t.cpl, rel.factor)}
+                item["tiers"] = [{"up_to": t.up_to, "cpl": scaled(t.cpl, rel.factor)}
                                  if math.isfinite(t.up_to) else
-                                 {"cpl": _scaled(t.cpl, rel.factor)} for t in ch.tiers]
+                                 {"cpl": scaled(t.cpl, rel.factor)} for t in ch.tiers]
             elif key == "cpl" and ch.response is None:
-                item["cpl"] = _scaled(ch.tiers[0].cpl, rel.factor)
+                item["cpl"] = scaled(ch.tiers[0].cpl, rel.factor)
             elif getattr(ch, key, None) is not None:
-                item[key] = _scaled(getattr(ch, key), rel.factor)
+                item[key] = scaled(getattr(ch, key), rel.factor)
         fixed[name] = item
     out["channels"] = fixed
     return out
