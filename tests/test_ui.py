@@ -185,6 +185,7 @@ def test_bad_values_get_the_message_the_cli_gives(folder):
              ({"channels": {"Email": {"clv": "lots"}}}, "ch1_clv",
               S.PageState(budget=250000, channels={"Email": {"clv": "lots"}})),
              ({"budget": -5}, "budget", S.PageState(budget=-5)),
+             ({"budget": 0}, "budget", S.PageState(budget="0")),
              ({"constraints": {"max_leads": "abc"}}, "c_max_leads",
               S.PageState(budget=250000, limits={"max_leads": "abc"}))]
     for overrides, fid, state in cases:
@@ -245,6 +246,17 @@ def test_a_curve_channel_has_no_cpl_input_and_its_problems_are_listed(folder):
     page = plan_page(st, S.PageState(budget=250000, channels={"SEO/Content": {
         "clv": "-1"}}))
     assert field_id(st, page.overrides, page.problems[0]) == "ch0_clv"
+
+
+def test_an_emptied_budget_says_so(folder):
+    from optimizer.ui.fields import field_id
+    from optimizer.ui.views import plan_page
+
+    for empty in (None, "", "  "):
+        page = plan_page(start(folder), S.PageState(budget=empty))
+        assert [(p.path, p.message) for p in page.problems] == [
+            ("budget", "empty; give the total budget, e.g. 250000")]
+        assert field_id(start(folder), page.overrides, page.problems[0]) == "budget"
 
 
 def test_every_repair_has_an_input_or_is_kept_as_a_change(folder):
@@ -516,3 +528,54 @@ def test_a_bad_file_is_the_cli_error_and_no_server(folder, tmp_path):
     (folder / "escapes.yaml").write_text("extends: ../elsewhere.yaml\nname: x\n")
     run = chanopt("ui", str(folder / "escapes.yaml"), "--no-browser", cwd=folder)
     assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+
+
+# -------------------------------------------------- whatever is typed: a plan or a message
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+TYPED = st.one_of(
+    st.sampled_from(["", " ", "0", "-1", "1e400", "nan", "inf", "5%", "150%", "-10%", "+10%",
+                     "$20k", "1,000", "abc", "=SUM(A1)", "0.05", "95 / 130", "1/2/3/4",
+                     "1_000", "  42  ", "0x10", "true", "null", "~", "[1]", "{a: 1}"]),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-10**12, 10**12).map(str),
+    st.text(max_size=12))
+SHOCK = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True),
+                  st.integers(-200, 200).map(float))
+
+
+# plausible values often (so plans are checked too), anything at all otherwise
+PLAUSIBLE = st.floats(1e-3, 2e5).map(lambda v: f"{v:.6g}")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(budget=st.one_of(st.integers(30_000, 800_000), st.integers(30_000, 800_000), TYPED,
+                        st.floats(-1e6, 1e12), st.none()),
+       cell=st.tuples(st.integers(0, 5), st.sampled_from(S.CHANNEL_COLUMNS),
+                      st.one_of(PLAUSIBLE, PLAUSIBLE, TYPED)),
+       shock=st.tuples(st.integers(0, 5), st.sampled_from(S.SHOCKS),
+                       st.one_of(st.integers(-50, 50).map(float), SHOCK)),
+       limit=st.tuples(st.sampled_from(S.LIMITS),
+                       st.one_of(st.none(), st.sampled_from(["2", "3", "0.5", "400"]), TYPED)))
+def test_whatever_is_typed_the_page_plans_or_says_why(budget, cell, shock, limit):
+    from optimizer.ui.fields import field_id
+    from optimizer.ui.views import plan_page
+
+    st_ = W.load_start(BASE)
+    names = [c.name for c in st_.scenario.channels]
+    state = S.PageState(
+        budget=budget, limits={limit[0]: limit[1]},
+        channels={names[cell[0]]: {cell[1]: cell[2]}},
+        shocks={names[shock[0]]: {shock[1]: shock[2]}})
+    page = plan_page(st_, state)  # never raises: a plan, or problems
+    if not page.ok:
+        assert page.problems
+        for problem in page.problems:  # each one is shown: at an input or in the list
+            assert problem.message
+            field_id(st_, page.overrides, problem)
+        return
+    assert page.html["net_value"] and page.html["headline"]
+    again = W.page_scenario(st_, page.overrides)  # the overrides say the same thing again
+    assert again.input_hash == page.scenario.input_hash

@@ -132,6 +132,8 @@ def changes(start: Scenario, state: PageState) -> dict[str, Any]:
     """The overrides (what-if keys) that turn `start` into what the page shows; PageProblem
     for a value no scenario file could say."""
     out: dict[str, Any] = {}
+    if state.budget is None or (isinstance(state.budget, str) and not state.budget.strip()):
+        raise PageProblem(Problem(PAGE, "budget", "empty; give the total budget, e.g. 250000"))
     if not same(TOP_FIELDS["budget"], state.budget, start.budget):
         out["budget"] = scalar(state.budget)
     limits: dict[str, Any] = {}
