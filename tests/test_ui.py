@@ -400,6 +400,29 @@ def test_starting_from_a_variant_and_switching_a_constraint_off(app, page, folde
     assert shown == fmt.money(cli_plan(path)["totals"]["net_value"], "USD")
 
 
+def test_the_slider_and_the_budget_move_together(app, page, folder):
+    before = page.inner_text("#net_value")
+    box = page.locator(".irs-handle.single").bounding_box()  # drag it, as users do
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y, steps=5)
+    page.mouse.up()
+    page.wait_for_function("document.querySelector('#budget').value !== '250000'",
+                           timeout=30_000)
+    budget = int(page.input_value("#budget"))
+    assert budget > 250000
+    shown = wait_change(page, "#net_value", before)
+    page.wait_for_function("w => document.querySelector('#net_value').innerText === w",
+                           arg=fmt.money(cli_plan(write_whatif(folder, "slid", {
+                               "budget": budget}))["totals"]["net_value"], "USD"),
+                           timeout=30_000)
+    assert shown
+    type_into(page, "#budget", "300000")  # and typing moves the slider
+    page.wait_for_function("document.querySelector('#budget_slider').value === '300000'",
+                           timeout=30_000)
+
+
 def test_editing_a_cpl_in_the_table_replans(app, page, folder):
     before = page.inner_text("#net_value")
     type_into(page, f"#ch{PPC}_cpl", "60")
