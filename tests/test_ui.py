@@ -423,6 +423,26 @@ def test_the_slider_and_the_budget_move_together(app, page, folder):
                            timeout=30_000)
 
 
+def test_the_page_previews_its_what_if_and_resets_to_the_file(app, page, folder):
+    base = page.inner_text("#net_value")
+    assert page.inner_text("#whatif_yaml") == "No changes from the file yet."
+    type_into(page, "#budget", "300000")
+    type_into(page, f"#ch{PPC}_cpl", "60")
+    page.wait_for_function("document.querySelector('#whatif_yaml').textContent"
+                           ".includes('cpl: 60')", timeout=30_000)
+    preview = yaml.safe_load(page.text_content("#whatif_yaml"))
+    assert preview == {"extends": BASE.name, "name": "(its name)", "budget": 300000,
+                       "channels": {"PPC": {"cpl": 60}}}
+    page.click("#reset")
+    page.wait_for_function("document.querySelector('#budget').value === '250000' && "
+                           f"document.querySelector('#ch{PPC}_cpl').value === '95'",
+                           timeout=30_000)
+    page.wait_for_function("b => document.querySelector('#net_value').innerText === b",
+                           arg=base, timeout=30_000)
+    page.wait_for_function("document.querySelector('#whatif_yaml').textContent === "
+                           "'No changes from the file yet.'", timeout=30_000)
+
+
 def test_editing_a_cpl_in_the_table_replans(app, page, folder):
     before = page.inner_text("#net_value")
     type_into(page, f"#ch{PPC}_cpl", "60")

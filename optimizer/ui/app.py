@@ -127,8 +127,8 @@ def _starting(ctx: Session_) -> None:
     input = ctx.input
 
     @reactive.effect
-    @reactive.event(input.variant, ignore_init=True)
-    def _start_from() -> None:
+    @reactive.event(input.variant, input.reset, ignore_init=True)
+    def _start_from() -> None:  # a variant chosen, or Reset: every input as in the file
         chosen = input.variant() or None
         try:
             with reading(ctx.planner.policy):
@@ -301,6 +301,17 @@ def _keeping(ctx: Session_) -> None:
                 return
             ctx.saved.set(f"Saved {written.name} beside {ctx.planner.path.name}. Run: "
                           f"chanopt plan {written.name}")
+
+    @render.ui
+    def whatif_preview() -> Any:
+        p = ctx.page()
+        if not p.overrides:
+            return ui.p("No changes from the file yet.", class_="note", id="whatif_yaml")
+        name = (ctx.input.whatif_name() or "").strip() or "(its name)"
+        document = W.whatif_document(ctx.start(), p.overrides, name)
+        return ui.tags.details(ui.tags.summary("What the what-if holds"),
+                               ui.tags.pre(W.whatif_yaml(document, ctx.start(), None),
+                                           id="whatif_yaml", style="font-size:11px"))
 
     @render.ui
     def save_status() -> Any:

@@ -56,6 +56,7 @@ def page_ui(first: Start, variants: list[Scenario]) -> Any:
     choices = {"": f"{first.scenario.name} (the file)"} | {v.name: v.name for v in variants}
     sidebar = ui.sidebar(
         ui.input_select("variant", "Start from", choices=choices, selected=""),
+        ui.input_action_button("reset", "Reset to the file", class_="btn-sm"),
         ui.input_numeric("budget", "Total budget", value=whole(budget), min=0, step=1000),
         ui.input_slider("budget_slider", None, min=0, max=slider_top(budget),
                         value=whole(budget), step=slider_step(budget)),
@@ -65,6 +66,7 @@ def page_ui(first: Start, variants: list[Scenario]) -> Any:
         ui.input_text("whatif_name", "Save as what-if", placeholder="a name, e.g. Q1 PPC push"),
         ui.input_action_button("save_whatif", "Save as what-if", class_="btn-primary btn-sm"),
         ui.output_ui("save_status"),
+        ui.output_ui("whatif_preview"),
         ui.hr(),
         ui.download_button("download_xlsx", "Download Excel", class_="btn-sm"),
         ui.download_button("download_html", "Download HTML report", class_="btn-sm"),
@@ -99,7 +101,7 @@ def channel_cells(i: int, ch: Channel) -> list[Any]:
         if col == "cpl" and ch.response is not None:
             cells.append(ui.tags.td(f"{ch.response.curve} curve"))
             continue
-        wide = "130px" if col == "cpl" and len(ch.tiers) > 1 else "92px"
+        wide = "130px" if col == "cpl" and len(ch.tiers) > 1 else "84px"
         cells.append(ui.tags.td(ui.input_text(S.cell_id(i, col), None,
                                               value=S.start_text(ch, col), width=wide)))
     for col in S.SHOCKS:
@@ -107,7 +109,7 @@ def channel_cells(i: int, ch: Channel) -> list[Any]:
             cells.append(ui.tags.td("—"))
             continue
         cells.append(ui.tags.td(ui.input_numeric(S.shock_id(i, col), None, value=0, step=1,
-                                                 width="72px")))
+                                                 width="62px")))
     return cells
 
 

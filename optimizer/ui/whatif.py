@@ -162,12 +162,14 @@ def whatif_path(start: Start, name: str) -> Path:
     return start.path.parent / f"{stem}.yaml"
 
 
-def whatif_yaml(document: Mapping[str, Any], start: Start, target: Path) -> str:
+def whatif_yaml(document: Mapping[str, Any], start: Start, target: Path | None) -> str:
+    """The file's text (`target` None: the mapping alone, as the page previews it)."""
     import yaml
 
-    head = (f"# What-if saved by the chanopt planner from {start.path.name}"
-            f"{' (variant ' + repr(start.variant) + ')' if start.variant else ''}.\n"
-            f"# Run:  chanopt plan {target.name}\n")
+    head = "" if target is None else (
+        f"# What-if saved by the chanopt planner from {start.path.name}"
+        f"{' (variant ' + repr(start.variant) + ')' if start.variant else ''}.\n"
+        f"# Run:  chanopt plan {target.name}\n")
     body = yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True,
                           default_flow_style=False, width=100)
     return head + body
