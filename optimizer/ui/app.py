@@ -29,12 +29,12 @@ from .layout import (
     value_text,
     whole,
 )
-from .views import Page, plan_page
+from .views import MAX_REPAIRS, Page, plan_page
 
 if TYPE_CHECKING:
     from ..results.plan import PlanResult
 
-MAX_REPAIRS = 8
+
 
 @dataclass(frozen=True)
 class Planner:
@@ -61,7 +61,7 @@ def build_app(path: Path) -> App:
     planner = Planner(path, policy, first, tuple(optimize(s) for s in variants))
 
     def server(input: Inputs, output: Outputs, session: Session) -> None:
-        ctx = Session_(planner, input, session)
+        ctx = PageSession(planner, input, session)
         _starting(ctx)
         _budget_sync(ctx)
         _input_tables(ctx)
@@ -72,7 +72,7 @@ def build_app(path: Path) -> App:
     return App(page_ui(first, variants), server)
 
 
-class Session_:
+class PageSession:
     """One browser session: where it started, its applied repairs without an input, the
     last valid page, and the page itself (one reactive calculation)."""
 
@@ -123,7 +123,7 @@ class Session_:
         return "" if p is None else p.html.get(key, "")
 
 
-def _starting(ctx: Session_) -> None:
+def _starting(ctx: PageSession) -> None:
     input = ctx.input
 
     @reactive.effect
@@ -155,7 +155,7 @@ def _starting(ctx: Session_) -> None:
         await ctx.session.send_custom_message("chanopt-field-errors", marks)
 
 
-def _budget_sync(ctx: Session_) -> None:
+def _budget_sync(ctx: PageSession) -> None:
     input, top = ctx.input, slider_top(ctx.planner.first.scenario.budget)
 
     @reactive.effect
@@ -174,7 +174,7 @@ def _budget_sync(ctx: Session_) -> None:
                              max=max(top, slider_top(float(typed))))
 
 
-def _input_tables(ctx: Session_) -> None:
+def _input_tables(ctx: PageSession) -> None:
     @render.ui
     def limit_inputs() -> Any:
         sc = ctx.start().scenario
@@ -215,7 +215,7 @@ def _input_tables(ctx: Session_) -> None:
                              style="overflow-x:auto"), note)
 
 
-def _outputs(ctx: Session_) -> None:
+def _outputs(ctx: PageSession) -> None:
     @render.text
     def net_value() -> str:
         return ctx.part("net_value")
@@ -257,7 +257,7 @@ def _outputs(ctx: Session_) -> None:
                        ui.div(ui.HTML(html), id="risk"))
 
 
-def _repairs(ctx: Session_) -> None:
+def _repairs(ctx: PageSession) -> None:
     def apply_repair(k: int) -> None:
         p = ctx.page()
         if k >= len(p.repairs):
@@ -282,7 +282,7 @@ def _repairs(ctx: Session_) -> None:
         on_click(k)
 
 
-def _keeping(ctx: Session_) -> None:
+def _keeping(ctx: PageSession) -> None:
     @reactive.effect
     @reactive.event(ctx.input.save_whatif, ignore_init=True)
     def _save() -> None:
@@ -353,7 +353,7 @@ def _update(kind: str, key: str, value: object) -> None:
 
 HTML_OUTPUTS = ("plan_table", "kpis", "binding", "spend_chart", "frontier_chart",
                 "response_chart", "comparison", "infeasible")
-def _html_output(ctx: Session_, key: str) -> Any:
+def _html_output(ctx: PageSession, key: str) -> Any:
     """The function of an output showing the page's HTML for `key` (named as the output)."""
     def fn() -> Any:
         return ui.HTML(ctx.part(key))

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 RISK_DRAWS = 2000
 """Draws of the uncertain inputs behind the page's risk fan (the CLI's `risk` takes 10,000)."""
 FRONTIER_POINTS = 15
+MAX_REPAIRS = 8
+"""Repairs offered (each with its Apply button, `repair_<k>`)."""
 PLAN_HEADERS = ["Channel", "Current", "Optimal", "Change", "Leads", "Customers", "CPA",
                 "CLV:CPA", "Why"]
 
@@ -91,7 +93,8 @@ def plan_page(start: Start, state: PageState, others: Sequence[PlanResult] = ())
     except ScenarioError as exc:
         return Page(overrides, exc.problems, seconds=time.perf_counter() - began)
     result = optimize(scenario)
-    repairs = () if result.channel_table is not None else suggest_repairs(scenario)
+    repairs = () if result.channel_table is not None else suggest_repairs(
+        scenario, limit=MAX_REPAIRS)
     frontier = None
     if result.channel_table is not None:
         frontier = frontier_of(scenario, start.scenario.budget)
