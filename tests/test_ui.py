@@ -199,6 +199,21 @@ def test_bad_values_get_the_message_the_cli_gives(folder):
         (folder / "bad.yaml").unlink()
 
 
+@pytest.mark.parametrize("name", sorted(p.name for p in SCENARIOS.glob("*.yaml")))
+def test_every_bundled_scenario_opens_in_the_planner_as_the_cli_plans_it(folder, name):
+    from optimizer.ui.app import build_app
+    from optimizer.ui.views import plan_page
+
+    path = folder / name
+    build_app(path)  # the app is made before a server starts
+    st = W.load_start(path)
+    page = plan_page(st, S.PageState(budget=st.scenario.budget))
+    cli = cli_plan(path)
+    assert page.ok and page.doc["status"] == cli["status"]
+    assert page.net_value == fmt.money(cli["totals"]["net_value"], st.scenario.currency)
+    assert page.doc["headline"] == cli["headline"]
+
+
 def test_the_risk_fan_is_the_cli_risk_of_the_page_plan(folder):
     from optimizer.ui.views import RISK_DRAWS, plan_page
 
