@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -128,30 +131,37 @@ def chromium() -> str:
     return CHROMIUM
 
 
-def test_report_in_headless_chromium(report_dir):
-    chromium()
+@contextlib.contextmanager
+def browser_page(width: int = 1280, height: int = 900) -> Iterator[Any]:
+    """A page of Debian's chromium in headless mode, driven by Playwright (no browser
+    download), closed at the end of the block; skipped as `chromium()` says."""
+    executable = chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_FLAGS)
+        browser = pw.chromium.launch(executable_path=executable, args=BROWSER_FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            console, errors, requests = [], [], []
-            page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto((report_dir / "report.html").as_uri())
-            page.wait_for_load_state("load")
-            assert errors == [] and [m for m in console if m.startswith("error")] == []
-            assert all(url.startswith("file://") for url in requests)
-            charts = page.locator("figure.chart")
-            assert charts.count() == 6
-            for k in range(charts.count()):
-                chart = charts.nth(k)
-                box = chart.bounding_box()
-                assert box is not None and box["width"] > 300 and box["height"] > 150
-                assert _non_blank(chart.screenshot()) > 0.02, f"chart {k} looks blank"
+            yield browser.new_page(viewport={"width": width, "height": height})
         finally:
             browser.close()
+
+
+def test_report_in_headless_chromium(report_dir):
+    with browser_page() as page:
+        console, errors, requests = [], [], []
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto((report_dir / "report.html").as_uri())
+        page.wait_for_load_state("load")
+        assert errors == [] and [m for m in console if m.startswith("error")] == []
+        assert all(url.startswith("file://") for url in requests)
+        charts = page.locator("figure.chart")
+        assert charts.count() == 6
+        for k in range(charts.count()):
+            chart = charts.nth(k)
+            box = chart.bounding_box()
+            assert box is not None and box["width"] > 300 and box["height"] > 150
+            assert _non_blank(chart.screenshot()) > 0.02, f"chart {k} looks blank"
 
 
 def test_infeasible_variants_say_why_and_how_to_repair_in_html_and_markdown(report_dir):

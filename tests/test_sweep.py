@@ -361,26 +361,19 @@ def test_csv_opens_as_written_with_formula_like_text_quoted(written):
 
 
 def test_summary_html_in_headless_chromium(written):
-    from .test_report import BROWSER_FLAGS, chromium
+    from .test_report import browser_page
 
-    executable = chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=BROWSER_FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto((written["serial"] / "summary.html").as_uri())
-            assert errors == []
-            assert "200 cells of 'Q1 2027 plan'" in page.locator("#summary").inner_text()
-            for chart in ("tornado", "spend"):
-                box = page.locator(f"#chart-{chart} svg").bounding_box()
-                assert box is not None and box["width"] > 300 and box["height"] > 150
-            first = page.locator("#tornado tbody tr").first.inner_text()
-            assert first.startswith("budget")
-        finally:
-            browser.close()
+    with browser_page() as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((written["serial"] / "summary.html").as_uri())
+        assert errors == []
+        assert "200 cells of 'Q1 2027 plan'" in page.locator("#summary").inner_text()
+        for chart in ("tornado", "spend"):
+            box = page.locator(f"#chart-{chart} svg").bounding_box()
+            assert box is not None and box["width"] > 300 and box["height"] > 150
+        first = page.locator("#tornado tbody tr").first.inner_text()
+        assert first.startswith("budget")
 
 
 def test_interrupted_sweep_leaves_no_output(tmp_path):

@@ -29,7 +29,7 @@ from optimizer.ui import whatif as W
 
 from .conftest import SCENARIOS
 from .test_cli_process import chanopt
-from .test_report import BROWSER_FLAGS, CHROMIUM, chromium
+from .test_report import browser_page
 
 pytest.importorskip("shiny")
 
@@ -344,18 +344,12 @@ def app(folder) -> Iterator[Server]:
 
 @pytest.fixture
 def page(app):
-    chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_FLAGS)
-        try:
-            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-            tab.goto(app.url)
-            tab.wait_for_function("document.querySelector('#net_value')"
-                                  " && document.querySelector('#net_value').innerText", timeout=30_000)
-            yield tab
-        finally:
-            browser.close()
+    with browser_page(1400, 1000) as tab:
+        tab.goto(app.url)
+        tab.wait_for_function("document.querySelector('#net_value')"
+                              " && document.querySelector('#net_value').innerText",
+                              timeout=30_000)
+        yield tab
 
 
 def wait_change(tab, selector: str, before: str) -> str:

@@ -9,7 +9,7 @@ behind them come from the same places as the report's charts (`charts.leads_at`,
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 import numpy as np
@@ -35,6 +35,24 @@ def _svg(width: int, height: int, body: list[str], label: str) -> str:
             f'role="img" aria-label="{escape(label)}" {FONT}>' + "".join(body) + "</svg>")
 
 
+def _money_axis(ticks: list[float], px: Callable[[float], float], top: int, height: int,
+                currency: str) -> list[str]:
+    """Vertical grid lines at the ticks, with money labels below (bar and fan charts)."""
+    out = []
+    for t in ticks:
+        x = px(t)
+        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - 22}" '
+                   'stroke="#e6ebf0"/>')
+        out.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle">'
+                   f'{escape(money_tick(t, currency))}</text>')
+    return out
+
+
+def _label(left: int, y: int, name: str) -> str:
+    """A row's name, right-aligned before the plot area."""
+    return f'<text x="{left - 6}" y="{y}" text-anchor="end">{escape(name)}</text>'
+
+
 def spend_bars(names: Sequence[str], current: Sequence[float],
                optimal: Sequence[float] | None, currency: str) -> str:
     """Current (grey) and optimal (blue) spend per channel as horizontal bars."""
@@ -43,16 +61,10 @@ def spend_bars(names: Sequence[str], current: Sequence[float],
     top_value = max([*current, *(optimal or []), 1.0])
     ticks = _ticks(0.0, top_value)
     scale = (width - left - 20) / max(ticks[-1], top_value)
-    body = []
-    for t in ticks:
-        x = left + t * scale
-        body.append(f'<line x1="{x:.1f}" y1="10" x2="{x:.1f}" y2="{height - 22}" '
-                    'stroke="#e6ebf0"/>')
-        body.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle">'
-                    f'{escape(money_tick(t, currency))}</text>')
+    body = _money_axis(ticks, lambda t: left + t * scale, 10, height, currency)
     for i, name in enumerate(names):
         y = 12 + i * row
-        body.append(f'<text x="{left - 6}" y="{y + 15}" text-anchor="end">{escape(name)}</text>')
+        body.append(_label(left, y + 15, name))
         body.append(f'<rect x="{left}" y="{y}" width="{current[i] * scale:.1f}" height="10" '
                     f'fill="{CURRENT}"><title>current {escape(money_tick(current[i], currency))}'
                     '</title></rect>')
@@ -126,15 +138,10 @@ def fan(names: Sequence[str], p10: Sequence[float], p50: Sequence[float],
     def px(v: float) -> float:
         return left + (v - lo) / (hi - lo) * (width - left - 16)
 
-    body = []
-    for t in ticks:
-        body.append(f'<line x1="{px(t):.1f}" y1="8" x2="{px(t):.1f}" y2="{height - 22}" '
-                    'stroke="#e6ebf0"/>')
-        body.append(f'<text x="{px(t):.1f}" y="{height - 8}" text-anchor="middle">'
-                    f'{escape(money_tick(t, currency))}</text>')
+    body = _money_axis(ticks, px, 8, height, currency)
     for i, name in enumerate(names):
         y = 10 + i * row
-        body.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{escape(name)}</text>')
+        body.append(_label(left, y + 13, name))
         if not all(math.isfinite(v) for v in (p10[i], p50[i], p90[i])):
             continue
         body.append(f'<rect x="{px(p10[i]):.1f}" y="{y + 2}" '

@@ -104,8 +104,7 @@ def plan_page(start: Start, state: PageState, others: Sequence[PlanResult] = ())
     comparison = compare([result, *others]) if others else None
     doc = records.plan_dict(result, repairs)
     page = Page(overrides, (), scenario, result, repairs, frontier, risk, comparison, doc)
-    page.html.update(render_outputs(page))
-    return Page(**{**page.__dict__, "seconds": time.perf_counter() - began})
+    return replace(page, html=render_outputs(page), seconds=time.perf_counter() - began)
 
 
 _FRONTIERS: dict[tuple[str, float, float], Frontier] = {}

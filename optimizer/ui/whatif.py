@@ -116,12 +116,7 @@ def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
         if key == "channels" and isinstance(was, Mapping) and isinstance(value, Mapping):
             merged = dict(was)
             for name, edits in value.items():
-                item = dict(merged.get(name) or {})
-                if {"cpl", "tiers", "response"} & set(edits):
-                    for k in ("cpl", "tiers", "response"):
-                        item.pop(k, None)
-                item.update(edits)
-                merged[name] = item
+                merged[name] = _edited(merged.get(name) or {}, edits)
             out[key] = merged
         elif key == "constraints" and isinstance(was, Mapping) and isinstance(value, Mapping):
             out[key] = {**was, **value}
@@ -137,18 +132,23 @@ def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
         for entry in out["add_channels"]:
             name = str(entry.get("name")) if isinstance(entry, Mapping) else ""
             edits = chans.pop(name, None)
-            if edits:
-                entry = dict(entry)
-                if {"cpl", "tiers", "response"} & set(edits):
-                    for k in ("cpl", "tiers", "response"):
-                        entry.pop(k, None)
-                entry.update(edits)
-            entries.append(entry)
+            entries.append(_edited(entry, edits) if edits else entry)
         out["add_channels"] = entries
         if chans:
             out["channels"] = chans
         else:
             out.pop("channels")
+    return out
+
+
+def _edited(entry: Mapping[str, Any], edits: Mapping[str, Any]) -> dict[str, Any]:
+    """A channel's entry with the edits over it; a new cost (cpl, tiers or response)
+    replaces the old one, as the reader lets only one stand."""
+    out = dict(entry)
+    if {"cpl", "tiers", "response"} & set(edits):
+        for key in ("cpl", "tiers", "response"):
+            out.pop(key, None)
+    out.update(edits)
     return out
 
 
