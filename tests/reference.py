@@ -144,6 +144,71 @@ def _multiplier(period, name: str) -> float:
     return dict(period.channel_cpl_multipliers).get(name, period.cpl_multiplier)
 
 
+def _kernel(ch) -> list[float]:
+    """Share of a period's spend's customers closing d periods later: each lead arriving
+    k periods after the spend (carryover[k]) closes j periods after arriving (close_lag[j])."""
+    carry = list(getattr(ch, "carryover", (1.0,)))
+    lag = list(getattr(ch, "close_lag", (1.0,)))
+    out = [0.0] * (len(carry) + len(lag) - 1)
+    for k, ck in enumerate(carry):
+        for j, wj in enumerate(lag):
+            out[k + j] += ck * wj
+    return out
+
+
+def _years(scenario) -> float:
+    return getattr(scenario, "period_days", 365.25 / 12) / 365.25
+
+
+def _discount(scenario, t: float) -> float:
+    r = getattr(scenario, "discount_rate", None)
+    return 1.0 if r is None else (1.0 + r) ** (-t * _years(scenario))
+
+
+def _timed(scenario) -> bool:
+    """Whether capacities count arrivals and closes by period (lags, carry-over, pipeline)."""
+    return bool(getattr(scenario, "pipeline", ())) or any(
+        tuple(getattr(c, "close_lag", (1.0,))) != (1.0,) or
+        tuple(getattr(c, "carryover", (1.0,))) != (1.0,) for c in scenario.channels)
+
+
+def pipeline_flow(scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(leads, customers) arriving/closing per (channel, plan period) from the pipeline, and
+    customers per channel closing after the window: leads L of age a close at plan period s
+    with close_lag[a + s]; spend S of age a brings S / (first tier CPL) x carryover[a + u]
+    leads at plan period u >= 0, which close by the close lag."""
+    n, P = len(scenario.channels), max(1, len(scenario.periods))
+    leads, customers, after = np.zeros((n, P)), np.zeros((n, P)), np.zeros(n)
+    index = {c.name: i for i, c in enumerate(scenario.channels)}
+    for e in getattr(scenario, "pipeline", ()):
+        i = index[e.channel]
+        ch = scenario.channels[i]
+        lag, carry = list(ch.close_lag), list(ch.carryover)
+        cpl = ch.tiers[0].cpl if ch.tiers else None
+        for k, w in enumerate(lag):
+            s = k - e.age  # the cohort arrived at plan period -age
+            if s < 0:
+                continue
+            if s < P:
+                customers[i, s] += e.leads * ch.lead_to_close * w
+            else:
+                after[i] += e.leads * ch.lead_to_close * w
+        if e.spend:
+            for k, c in enumerate(carry):
+                u = k - e.age
+                if u < 0:
+                    continue
+                arrived = e.spend / cpl * c
+                if u < P:
+                    leads[i, u] += arrived
+                for j, w in enumerate(lag):
+                    if u + j < P:
+                        customers[i, u + j] += arrived * ch.lead_to_close * w
+                    else:
+                        after[i] += arrived * ch.lead_to_close * w
+    return leads, customers, after
+
+
 def _needs_active(scenario, ch) -> bool:
     start = curve_start(ch.response) if ch.response is not None else 0.0
     return (ch.fixed_cost > 0 or ch.min_buy > 0 or start > 0
@@ -202,8 +267,27 @@ class _Program:
         clv = np.array([x.clv for x in self.sc.channels])
         seg = np.array([k == "seg" for k in c.kind])
         leads = np.where(seg, 1.0 / cpl, 0.0)
-        return {"leads": leads, "sqls": leads * lts[ch], "customers": leads * ltc[ch],
-                "value": leads * ltc[ch] * clv[ch], "spend": np.array(c.spend),
+        sc = self.sc
+        in_window = getattr(sc, "accounting", "cohort") == "in_window"
+        counted = np.ones(len(c.ub))  # share of a column's customers that count
+        discounted = np.ones(len(c.ub))  # the same, each at its close period's discount
+        spend_discount = np.ones(len(c.ub))
+        for j in range(len(c.ub)):
+            if not seg[j]:
+                continue
+            t = c.period[j]
+            h = _kernel(sc.channels[c.channel[j]])
+            keep = [d for d in range(len(h)) if not in_window or t + d <= self.P - 1]
+            counted[j] = sum(h[d] for d in keep)
+            discounted[j] = sum(h[d] * _discount(sc, t + d) for d in keep)
+            spend_discount[j] = _discount(sc, t)
+        eventual = leads * ltc[ch]
+        spend = np.array(c.spend)
+        npv = eventual * clv[ch] * discounted - spend * np.where(seg, spend_discount, 1.0)
+        margin = np.array([getattr(x, "monthly_margin", None) or 0.0 for x in self.sc.channels])
+        return {"leads": leads, "sqls": leads * lts[ch], "customers": eventual * counted,
+                "value": eventual * counted * clv[ch], "spend": spend,
+                "eventual": eventual, "npv": npv, "margin": margin[ch],
                 "channel": ch, "period": np.array(c.period), "seg": seg}
 
     def add(self, coefs: dict[int, float], low: float, high: float) -> None:
@@ -233,9 +317,11 @@ class _Program:
         if cons.min_blended_clv_to_cpa is not None:
             f = cons.min_blended_clv_to_cpa
             self.add({j: a["value"][j] - f * w for j, w in spend_cols.items()}, 0.0, math.inf)
+        if _timed(sc):
+            self._timed_capacity_rows(a)
         for cap, what in ((cons.max_leads, "leads"), (cons.max_sqls, "sqls"),
                           (cons.max_customers, "customers")):
-            if cap is None:
+            if cap is None or _timed(sc):
                 continue
             for p in range(self.P):
                 mult = sc.periods[p].capacity_multiplier if sc.periods else 1.0
@@ -256,9 +342,57 @@ class _Program:
             for i in range(self.n):
                 self.add({j: y * w - (a["channel"][j] == i) * w for j, w in spend_cols.items()},
                          0.0, math.inf)
+        self._payback_rows(a, spend_cols)
         self._period_rows(a, index)
         self._integer_rows(a)
         self._objective_row(a)
+
+    def _timed_capacity_rows(self, a: dict[str, np.ndarray]) -> None:
+        """Per period s: leads and SQLs arriving in s (carry-over), customers closing in s
+        (carry-over and close lag), the pipeline's included, within cap / P x multiplier."""
+        sc, cons = self.sc, self.sc.constraints
+        m = len(self.cols.ub)
+        pipe_leads, pipe_customers, _ = pipeline_flow(sc)
+        lts = np.array([x.lead_to_sql or 0.0 for x in sc.channels])
+        for cap, what in ((cons.max_leads, "leads"), (cons.max_sqls, "sqls"),
+                          (cons.max_customers, "customers")):
+            if cap is None:
+                continue
+            for s in range(self.P):
+                mult = sc.periods[s].capacity_multiplier if sc.periods else 1.0
+                coefs = {}
+                for j in range(m):
+                    if not a["seg"][j] or a["period"][j] > s:
+                        continue
+                    ch = sc.channels[a["channel"][j]]
+                    d = s - a["period"][j]
+                    if what == "customers":
+                        h = _kernel(ch)
+                        coefs[j] = a["eventual"][j] * (h[d] if d < len(h) else 0.0)
+                    else:
+                        carry = list(ch.carryover)
+                        coefs[j] = a[what][j] * (carry[d] if d < len(carry) else 0.0)
+                already = {"leads": pipe_leads[:, s].sum(),
+                           "sqls": (pipe_leads[:, s] * lts).sum(),
+                           "customers": pipe_customers[:, s].sum()}[what]
+                self.add(coefs, -math.inf, cap / self.P * mult - already)
+
+    def _payback_rows(self, a: dict[str, np.ndarray], spend_cols: dict[int, float]) -> None:
+        """spend <= P x monthly margin x customers (as the accounting counts them), per channel
+        with a margin under its own limit or the scenario's, and for the whole portfolio."""
+        sc, cons = self.sc, self.sc.constraints
+        for i, ch in enumerate(sc.channels):
+            if getattr(ch, "monthly_margin", None) is None:
+                continue
+            limit = _inherit(ch.max_payback_months, getattr(cons, "max_payback_months", None))
+            if limit is None:
+                continue
+            self.add({j: w - limit * ch.monthly_margin * a["customers"][j]
+                      for j, w in spend_cols.items() if a["channel"][j] == i}, -math.inf, 0.0)
+        blended = getattr(cons, "max_blended_payback_months", None)
+        if blended is not None:
+            self.add({j: w - blended * a["margin"][j] * a["customers"][j]
+                      for j, w in spend_cols.items()}, -math.inf, 0.0)
 
     def _media(self, a: dict[str, np.ndarray], i: int, p: int | None) -> dict[int, float]:
         return {j: 1.0 for j in range(len(self.cols.ub))
@@ -322,6 +456,8 @@ class _Program:
             return a["value"] - a["spend"]
         if kind == "min_spend":
             return -a["spend"]
+        if kind == "npv":
+            return a["npv"]
         return a[kind]
 
 

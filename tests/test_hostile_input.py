@@ -152,7 +152,7 @@ def test_contents_of_other_files_are_never_echoed(tmp_path):
     table = write(tmp_path, "b.yaml", "name: t\nbudget: 1000\nchannels: shadow\n")
     for path in (extends, table):
         text = " ".join(messages(path))
-        assert "SECRETHASH" not in text and len(text) < 600, text
+        assert "SECRETHASH" not in text and len(text) < 800, text  # the allowed keys, listed per unknown key
 
 
 def test_reads_can_be_confined_to_one_folder(tmp_path):

@@ -126,6 +126,13 @@ def not_rangeable(scenario: Scenario, options: SolveOptions | None = None) -> st
         return "its response curves are re-linearised at each solve"
     if scenario.objective != "net_value":
         return f"its objective is {scenario.objective}"
+    if scenario.has_timing:
+        return ("its customers arrive over time (close lags, carry-over, a pipeline, "
+                "in_window accounting or a discount rate), so an input moves each month's "
+                "rows by a different amount; ranging covers plans without timing")
+    if scenario.has_payback_limits:
+        return ("it limits CAC payback, whose rows move with lead-to-close, CPL and the "
+                "limit together; ranging covers plans without payback limits")
     return None
 
 

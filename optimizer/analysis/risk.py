@@ -184,6 +184,11 @@ def risk_profile(results: Sequence[PlanResult], draws: int = 10_000, seed: int =
     """
     if draws < 1:
         raise ValueError("draws must be at least 1")
+    timed = [r.scenario.name for r in results if r.scenario.accounting == "in_window"]
+    if timed:
+        raise ValueError(f"the risk draws value every customer of a plan's leads; "
+                         f"{', '.join(repr(t) for t in timed)} count only customers closing "
+                         "inside the periods (accounting: in_window); use accounting: cohort")
     plans = _plans(results)
     chunks = [(s, min(CHUNK, draws - s)) for s in range(0, draws, CHUNK)]
     collected: dict[int, list[Outcomes]] = {k: [] for k in range(len(plans))}

@@ -81,6 +81,10 @@ def robust_optimize(scenario: Scenario, draws: int = 1000, confidence: float = 0
     if scenario.objective != "net_value":
         raise ValueError(f"a robust plan maximises expected net value; '{scenario.name}' has "
                          f"objective {scenario.objective}")
+    if scenario.accounting == "in_window":
+        raise ValueError(f"a robust plan draws each channel's value per lead; '{scenario.name}' "
+                         "counts only customers closing inside its periods (accounting: "
+                         "in_window), which the draws do not model; use accounting: cohort")
     plain = optimize(scenario, options=options)
     lp = build_lp(scenario, plain.curve_tiers)  # the curves as the plain plan linearised them
     run = draws + max(FRESH_DRAWS, draws)  # fitted and fresh draws: one run of draws

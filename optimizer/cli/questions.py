@@ -71,9 +71,10 @@ def sensitivity_cmd(file: Path, variant: str | None, options: SolveOptions, fmt:
 
     scenarios = load((file,))[0]
     scenario = pick(file, scenarios, variant)
-    refused = not_rangeable(scenario, options) if options.solver != "highs" else None
+    refused = not_rangeable(scenario, options)
     if refused is not None:
-        fail(refused)
+        fail(f"exact ranging does not apply to '{scenario.name}': {refused}. Compare what-if "
+             "variants instead (chanopt compare)")
     try:
         rng = ranging(scenario, options)
     except ValueError as exc:
@@ -110,9 +111,12 @@ def risk_cmd(file: Path, draws: int, seed: int, options: SolveOptions, fmt: str,
     show = sys.stderr.isatty() and draws * len(results) >= 200_000
     with Progress(transient=True, disable=not show) as bar:
         task = bar.add_task("sampling", total=None)
-        profile = risk_profile(results, draws=draws, seed=seed,
-                               progress=lambda done, total: bar.update(task, completed=done,
-                                                                       total=total))
+        try:
+            profile = risk_profile(results, draws=draws, seed=seed,
+                                   progress=lambda done, total: bar.update(
+                                       task, completed=done, total=total))
+        except ValueError as exc:
+            fail(str(exc))
     view = bundle.risk_view(profile, scenarios[0].currency)
     emit(fmt, view, wide)
     if out_dir is not None:

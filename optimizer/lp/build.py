@@ -55,6 +55,8 @@ def objective(cols: Columns, rows: RowWriter) -> np.ndarray:
     value = np.where(cols.is_tier, cols.value, 0.0)
     if kind == "net_value":
         return value - cols.spend
+    if kind == "npv":
+        return cols.npv
     return np.where(cols.is_tier, per_unit[kind], 0.0)
 
 
@@ -98,7 +100,12 @@ def assemble(scenario: Scenario, cols: Columns, rows: RowWriter, c: np.ndarray
         row_group=np.concatenate(rows.group).astype(np.int64),
         row_period=np.concatenate(rows.period).astype(np.int64),
         row_limit=np.concatenate(rows.limit), row_source=tuple(rows.source), row_scale=scale,
-        objective=scenario.objective, n_periods=scenario.n_periods, bound_link=bound_link)
+        objective=scenario.objective, n_periods=scenario.n_periods, bound_link=bound_link,
+        col_margin_customers=cols.margin_customers if cols.margin_customers.any() else None,
+        row_offset=rows.offsets() if rows.offset_rows else None,
+        col_counted=cols.timing.counted if scenario.accounting == "in_window" else None,
+        col_npv=cols.npv if scenario.discount_rate is not None or scenario.objective == "npv"
+        else None)
 
 
 def _csr_triplets(r: np.ndarray, j: np.ndarray, v: np.ndarray, n_cols: int

@@ -13,6 +13,7 @@ import numpy as np
 from ..scenario.model import Scenario, Tier
 from .curves import CurveTiers
 from .kinds import ColKind
+from .timing import ColumnTiming, column_timing
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,38 @@ class Columns:
         return 1.0 / self.cpl
 
     @cached_property
-    def customers(self) -> np.ndarray:
+    def timing(self) -> ColumnTiming:
+        return column_timing(self.scenario, self.channel, self.period)
+
+    @cached_property
+    def eventual_customers(self) -> np.ndarray:
+        """Customers per unit, every one that will ever close."""
         ltc = np.array([c.lead_to_close for c in self.scenario.channels], dtype=float)
         return self.leads * ltc[self.channel]
+
+    @cached_property
+    def customers(self) -> np.ndarray:
+        """Customers per unit that the accounting counts (all of them under `cohort`,
+        those closing inside the periods under `in_window`)."""
+        if self.scenario.accounting == "cohort":
+            return self.eventual_customers
+        return self.eventual_customers * self.timing.counted
+
+    @cached_property
+    def margin_customers(self) -> np.ndarray:
+        """Monthly margin x counted customers per unit (0 for channels without a margin)."""
+        margin = np.array([c.monthly_margin or 0.0 for c in self.scenario.channels])
+        return np.where(self.is_tier, self.customers * margin[self.channel], 0.0)
+
+    @cached_property
+    def npv(self) -> np.ndarray:
+        """Discounted net value per unit: customers' value by close period, less spend by
+        spend period (fixed costs undiscounted, paid at the start)."""
+        clv = np.array([c.clv for c in self.scenario.channels], dtype=float)
+        value = self.eventual_customers * clv[self.channel] * self.timing.npv_value
+        tier = self.is_tier
+        return np.where(tier, value, 0.0) - self.spend * np.where(tier, self.timing.npv_spend,
+                                                                  1.0)
 
     @cached_property
     def sqls(self) -> np.ndarray:

@@ -107,6 +107,8 @@ def capacities(cols: Columns, rows: RowWriter) -> None:
     sc = cols.scenario
     cons = sc.constraints
     tier = cols.is_tier
+    if sc.pipeline or any(c.has_timing for c in sc.channels):
+        return _timed_capacities(cols, rows)
     for kind, cap, per_dollar in ((RowKind.MAX_LEADS, cons.max_leads, lambda: cols.leads),
                                   (RowKind.MAX_SQLS, cons.max_sqls, lambda: cols.sqls),
                                   (RowKind.MAX_CUSTOMERS, cons.max_customers,
@@ -122,6 +124,57 @@ def capacities(cols: Columns, rows: RowWriter) -> None:
             sel = np.flatnonzero(cols.in_period(p))
             limit = cap / sc.n_periods * period.capacity_multiplier
             rows.row(kind, sel, coef[sel], limit, limit, period=p)
+
+
+def _timed_capacities(cols: Columns, rows: RowWriter) -> None:
+    """Capacity per period s for what arrives (leads, SQLs: carry-over) or closes
+    (customers: carry-over and close lag) in s, the pipeline's arrivals included (moved to
+    the right-hand side, kept as the row's offset)."""
+    from .timing import arrivals, pipeline
+
+    sc = cols.scenario
+    cons = sc.constraints
+    tier = np.flatnonzero(cols.is_tier)
+    ch, per = cols.channel[tier], cols.period[tier]
+    flow = pipeline(sc)
+    for kind, cap, per_dollar, which, before in (
+            (RowKind.MAX_LEADS, cons.max_leads, cols.leads, "carryover", flow.leads),
+            (RowKind.MAX_SQLS, cons.max_sqls, cols.sqls, "carryover", flow.sqls),
+            (RowKind.MAX_CUSTOMERS, cons.max_customers, cols.eventual_customers, "timing",
+             flow.customers)):
+        if cap is None:
+            continue
+        for s in range(sc.n_periods):
+            mult = sc.periods[s].capacity_multiplier if sc.periods else 1.0
+            limit = cap / sc.n_periods * mult
+            coef = per_dollar[tier] * arrivals(sc, ch, per, s, which)
+            already = float(before[:, s].sum())
+            rows.row(kind, tier, coef, limit - already, limit, period=s if sc.periods else -1)
+            rows.offset(already)
+
+
+def paybacks(cols: Columns, rows: RowWriter) -> None:
+    """CAC payback: spend <= P x monthly_margin x customers, per channel with a margin and a
+    limit (its own or the scenario's), and for the portfolio (every channel's spend against
+    the margins of those that have one)."""
+    sc = cols.scenario
+    limits = np.array([np.nan if sc.payback_limit_of(c) is None else sc.payback_limit_of(c)
+                       for c in sc.channels], dtype=float)
+    spends = cols.spends
+    has = ~np.isnan(limits)
+    if has.any():
+        idx = np.flatnonzero(has)
+        local = np.full(cols.n, -1)
+        local[idx] = np.arange(idx.size)
+        sel = has[cols.channel] & spends
+        coef = cols.spend[sel] - limits[cols.channel[sel]] * cols.margin_customers[sel]
+        rows.block(RowKind.PAYBACK, local[cols.channel[sel]], np.flatnonzero(sel), coef,
+                   np.zeros(idx.size), limits[idx], channel=idx)
+    blended = sc.constraints.max_blended_payback_months
+    if blended is not None:
+        coef = cols.spend[spends] - blended * cols.margin_customers[spends]
+        rows.block(RowKind.BLENDED_PAYBACK, np.zeros(int(spends.sum()), dtype=np.int64),
+                   np.flatnonzero(spends), coef, np.zeros(1), np.array([blended]))
 
 
 def group_shares(cols: Columns, rows: RowWriter) -> None:
@@ -223,6 +276,6 @@ def channel_shares(cols: Columns, rows: RowWriter) -> None:
 
 FAMILIES: tuple[Callable[[Columns, RowWriter], None], ...] = (
     budget, spend_bounds, period_bounds, floors, capacities, group_shares, pacing,
-    period_shares, integer_links, channel_shares)
+    period_shares, integer_links, channel_shares, paybacks)
 """Every family, in the order rows are written (the target row of objective min_spend is
 written last, with the objective: `lp/build.py`)."""

@@ -10,7 +10,8 @@ read this table and nothing else.
 
 The table's order is the order in which a channel's own binding limits are tried as the
 reason for its spend. Text templates are filled by `results.constraints.row_text` with a context of
-preformatted fields: {channel}, {group}, {period}, {kind}, {source}, {source_below},
+preformatted fields: {channel}, {group}, {period}, {in_period} ("in Feb", or "in total" for
+a row over the whole plan), {period_suffix} (" in Feb" or ""), {kind}, {source}, {source_below},
 {source_above}, {limit_money}, {limit_pct}, {limit_pct0}, {limit_plain}, {limit_num},
 {limit_metric}, {activity_money}, {activity_pct}, {activity_ratio}, {activity_num}, {best},
 {what}, {marginal_cpl}.
@@ -46,6 +47,8 @@ class RowKind(StrEnum):
     MAX_ACTIVE = "max_active_channels"
     TARGET = "target"
     CHANNEL_SHARE = "channel_max_share"
+    PAYBACK = "max_payback_months"
+    BLENDED_PAYBACK = "max_blended_payback_months"
 
 
 class ColKind(StrEnum):
@@ -66,6 +69,7 @@ class Price(enum.Enum):
     NEG_TOTAL = "-y * total spend"
     NEG_PREVIOUS = "-y * previous period's spend"
     ACTIVE = "y * active"  # counts only while the channel is on
+    NEG_MARGIN = "-y * monthly margin x customers"  # payback: the limit multiplies margin
 
 
 class Measure(enum.Enum):
@@ -80,6 +84,8 @@ class Measure(enum.Enum):
     SHARE = "share of total spend: the row's group, else channel, else period (media)"
     CHANNEL_RATIO = "channel CLV:CPA"
     BLENDED_RATIO = "blended CLV:CPA"
+    CHANNEL_PAYBACK = "channel CAC payback months"
+    BLENDED_PAYBACK = "blended CAC payback months"
 
 
 class Moves(enum.Enum):
@@ -91,6 +97,8 @@ class Moves(enum.Enum):
     TOTAL_SPEND = "+ spend per unit on every column"
     NEG_TOTAL_SPEND = "- spend per unit on every column"
     NEG_PREVIOUS = "- 1 on the row's channel's media columns of the period before"
+    NEG_MARGIN = "- monthly margin x customers per unit on the row's channel's columns"
+    NEG_MARGIN_ALL = "- monthly margin x customers per unit on every column"
 
 
 class Quantity(enum.Enum):
@@ -104,6 +112,7 @@ class Quantity(enum.Enum):
     SQLS = "SQLs"
     CUSTOMERS = "customers"
     CHANNELS = "channels"
+    MONTHS = "months"
     TARGET = "the target's metric"
 
 
@@ -159,13 +168,16 @@ def _capacity(unit: str, what: str, quantity: str, counts: Quantity, one: str
               ) -> RowKindInfo:
     """Sales capacity (leads, SQLs or customers): a right-hand side the portfolio shares."""
     return RowKindInfo(unit, "<=", Price.NEG, Measure.ROW,
-                       f"at most {{limit_num}} {what} in total ({{kind}})",
-                       "brings {activity_num} {what}, above {kind} of {limit_num}",
-                       f"limited by sales capacity (at most {{limit_num}} {what}, {{kind}})",
+                       f"at most {{limit_num}} {what} {{in_period}} ({{kind}})",
+                       f"brings {{activity_num}} {what} {{in_period}}, above {{kind}} of "
+                       "{limit_num}",
+                       f"limited by sales capacity (at most {{limit_num}} {what} {{in_period}}, "
+                       "{kind})",
                        Scope.PORTFOLIO, repair=Repair.RHS,
                        repair_text="raise {kind} from {current} to {proposed}",
                        repair_field=("constraints", "{kind}"), reads=(quantity, 1.0),
-                       label=f"Sales capacity ({what}, {{kind}})", quantity=counts,
+                       label=f"Sales capacity ({what}{{period_suffix}}, {{kind}})",
+                       quantity=counts,
                        price_per=(1.0, f"per extra {one} of capacity"))
 
 
@@ -336,6 +348,25 @@ ROW_KINDS: dict[RowKind, RowKindInfo] = {
         label="{channel}: share of spend (max_channel_share)",
         quantity=Quantity.SHARE,
         price_per=(0.01, "per percentage point of max_channel_share")),
+    RowKind.PAYBACK: RowKindInfo(
+        "per month of payback", "<=", Price.NEG_MARGIN, Measure.CHANNEL_PAYBACK,
+        "{channel} must pay back its customer acquisition cost within {limit_num} months "
+        "(CPA / monthly_margin)",
+        "{channel} pays back in {activity_num} months, beyond the {limit_num}-month limit",
+        "held at the {limit_num}-month CAC payback limit: more spend would raise its CPA "
+        "above {limit_num} months of margin (marginal tier CPL {marginal_cpl})", Scope.OWN,
+        homogeneous=True, scaled=True, moves=Moves.NEG_MARGIN,
+        label="{channel}: CAC payback (max_payback_months)", quantity=Quantity.MONTHS,
+        price_per=(1.0, "per month of payback allowed")),
+    RowKind.BLENDED_PAYBACK: RowKindInfo(
+        "per month of payback", "<=", Price.NEG_MARGIN, Measure.BLENDED_PAYBACK,
+        "the portfolio must pay back its acquisition cost within {limit_num} months "
+        "(max_blended_payback_months)",
+        "blended payback is {activity_num} months, beyond the {limit_num}-month limit",
+        "limited by the blended CAC payback limit of {limit_num} months", Scope.PORTFOLIO,
+        homogeneous=True, scaled=True, moves=Moves.NEG_MARGIN_ALL,
+        label="Blended CAC payback (max_blended_payback_months)", quantity=Quantity.MONTHS,
+        price_per=(1.0, "per month of payback allowed")),
 }
 
 COL_KINDS: dict[ColKind, str] = {
@@ -344,7 +375,7 @@ COL_KINDS: dict[ColKind, str] = {
     ColKind.UNITS: "whole buy units of the channel's media spend (integer)",
 }
 
-OBJECTIVE_UNITS = {"net_value": "", "customers": "customers ", "leads": "leads ",
+OBJECTIVE_UNITS = {"net_value": "", "npv": "NPV ", "customers": "customers ", "leads": "leads ",
                    "value": "value ", "min_spend": "spend saved "}
 
 

@@ -69,6 +69,10 @@ class LinearProgram:
     objective: str = "net_value"
     n_periods: int = 1
     bound_link: sp.csr_matrix | None = None  # d ub_j / d limit_r: a limit that is also a bound
+    col_margin_customers: np.ndarray | None = None  # monthly margin x customers per unit
+    row_offset: np.ndarray | None = None  # what a row counts beyond A x (pipeline arrivals)
+    col_counted: np.ndarray | None = None  # share of a column's customers counted (in_window)
+    col_npv: np.ndarray | None = None  # discounted net value per unit (with a discount rate)
     _index: dict[RowKey, int] = field(default_factory=dict, init=False, compare=False,
                                       repr=False)
 
@@ -87,6 +91,13 @@ class LinearProgram:
     @property
     def is_tier(self) -> np.ndarray:
         return self.col_tier >= 0
+
+    @property
+    def margin_customers(self) -> np.ndarray:
+        """Monthly margin x customers per unit of each column (0 without margins)."""
+        if self.col_margin_customers is None:
+            return np.zeros(self.n_cols)
+        return self.col_margin_customers
 
     @property
     def col_leads_per_dollar(self) -> np.ndarray:
@@ -154,6 +165,11 @@ class LinearProgram:
             out[:] = self.col_spend
         elif moves is Moves.NEG_TOTAL_SPEND:
             out[:] = -self.col_spend
+        elif moves in (Moves.NEG_MARGIN, Moves.NEG_MARGIN_ALL):
+            margin = self.margin_customers
+            own = self.col_channel == self.row_channel[r] if moves is Moves.NEG_MARGIN \
+                else np.ones(self.n_cols, dtype=bool)
+            out[own] = -margin[own]
         elif moves is Moves.NEG_PREVIOUS:
             before = self.is_tier & (self.col_channel == self.row_channel[r]) & \
                 (self.col_period == self.row_period[r] - 1)
@@ -171,7 +187,8 @@ class LinearProgram:
                        row_limit=self.row_limit[idx],
                        row_source=tuple(self.row_source[r] for r in idx),
                        row_scale=self.row_scale[idx], row_period=self.row_period[idx],
-                       bound_link=None if self.bound_link is None else self.bound_link[idx])
+                       bound_link=None if self.bound_link is None else self.bound_link[idx],
+                       row_offset=None if self.row_offset is None else self.row_offset[idx])
 
     def relaxation(self) -> LinearProgram:
         """The same program with every integer requirement dropped."""

@@ -24,6 +24,19 @@ class RowWriter:
         self.source: list[str] = []
         self.count = 0
         self.links: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.offset_rows: dict[int, float] = {}
+
+    def offset(self, value: float) -> None:
+        """What the last row written counts that no column holds (a pipeline's customers):
+        its activity is A x plus this, and its right-hand side already leaves room for it."""
+        if value:
+            self.offset_rows[self.count - 1] = float(value)
+
+    def offsets(self) -> np.ndarray:
+        out = np.zeros(self.count)
+        for r, v in self.offset_rows.items():
+            out[r] = v
+        return out
 
     def link(self, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray) -> None:
         """Columns whose upper bound moves with these rows' limits (d ub / d limit): the

@@ -31,7 +31,8 @@ RANGE_HEADERS = (["Channel", "Input", "Value", "Plan keeps its shape from", "to"
 BINDING_HEADERS = ["Constraint", "Limit", "Shadow price"]
 OBJECTIVE_LABELS = {"net_value": "maximise net value (expected CLV minus spend)",
                     "customers": "maximise customers", "leads": "maximise leads",
-                    "value": "maximise expected CLV", "min_spend": "the cheapest plan reaching"}
+                    "value": "maximise expected CLV", "min_spend": "the cheapest plan reaching",
+                    "npv": "maximise NPV (discounted expected CLV minus discounted spend)"}
 
 
 def missing(value: object) -> bool:
@@ -86,22 +87,32 @@ def has_sqls(channels: list[Record]) -> bool:
     return bool(channels) and all(not missing(r.get("sqls")) for r in channels)
 
 
+def has_payback(channels: list[Record]) -> bool:
+    """CAC payback is shown when a channel has a monthly margin."""
+    return any("payback_months" in r for r in channels)
+
+
 def channel_headers(channels: list[Record]) -> list[str]:
-    """CHANNEL_HEADERS, with an SQLs column after Leads when they are known."""
-    if not has_sqls(channels):
-        return CHANNEL_HEADERS
-    at = CHANNEL_HEADERS.index("Leads") + 1
-    return [*CHANNEL_HEADERS[:at], "SQLs", *CHANNEL_HEADERS[at:]]
+    """CHANNEL_HEADERS, with an SQLs column after Leads when they are known, and CAC
+    payback last when channels have margins."""
+    out = list(CHANNEL_HEADERS)
+    if has_sqls(channels):
+        at = CHANNEL_HEADERS.index("Leads") + 1
+        out = [*CHANNEL_HEADERS[:at], "SQLs", *CHANNEL_HEADERS[at:]]
+    if has_payback(channels):
+        out.append("Payback (months)")
+    return out
 
 
 def channel_cells(channels: list[Record], cur: str) -> Rows:
-    sqls = has_sqls(channels)
+    sqls, payback = has_sqls(channels), has_payback(channels)
     return [[str(r["name"]), fmt.money(r["spend"], cur), fmt.money(r["current_spend"], cur),
              fmt.signed_money(r["change"], cur), fmt.pct(r["share"]), fmt.num(r["leads"], 1),
              *([fmt.num(r["sqls"], 1)] if sqls else []),
              fmt.num(r["customers"], 2), fmt.money(r["cpl"], cur, 2),
              fmt.money(r["marginal_cpl"], cur, 2), fmt.money(r["cpa"], cur),
-             fmt.ratio(r["clv_to_cpa"]), fmt.money(r["net_value"], cur), fmt.pct(r["roi"])]
+             fmt.ratio(r["clv_to_cpa"]), fmt.money(r["net_value"], cur), fmt.pct(r["roi"]),
+             *([fmt.num(r.get("payback_months"), 1)] if payback else [])]
             for r in channels]
 
 
@@ -125,7 +136,15 @@ _TOTALS: list[tuple[str, str, Any, Any]] = [
     ("Blended CLV:CPA", "blended_clv_to_cpa", lambda v, c: fmt.ratio(v),
      lambda v, c: fmt.signed_num(v, 2)),
     ("ROI", "roi", lambda v, c: fmt.pct(v), lambda v, c: _signed_points(v)),
+    # shown only in scenarios that have them
+    ("NPV (discounted net value)", "npv", lambda v, c: fmt.money(v, c),
+     lambda v, c: fmt.signed_money(v, c)),
+    ("Blended CAC payback (months)", "blended_payback_months", lambda v, c: fmt.num(v, 1),
+     lambda v, c: fmt.signed_num(v, 1)),
+    ("Pipeline customers (not this plan's)", "pipeline_customers",
+     lambda v, c: fmt.num(v, 2), lambda v, c: fmt.signed_num(v, 2)),
 ]
+OPTIONAL_TOTALS = ("npv", "blended_payback_months", "pipeline_customers")
 TOTALS_HEADERS = ["", "Optimal", "Current", "Change"]
 
 
@@ -139,7 +158,7 @@ def totals_cells(optimal: Record, current: Record, cur: str) -> Rows:
     rows = []
     for label, key, show, change in _TOTALS:
         a, b = optimal.get(key), current.get(key)
-        if key == "sqls" and missing(a):
+        if (key == "sqls" and missing(a)) or (key in OPTIONAL_TOTALS and key not in optimal):
             continue
         delta = "n/a" if a is None or b is None or missing(a) or missing(b) \
             else change(a - b, cur)
@@ -215,6 +234,20 @@ def period_cells(plan: Record, cur: str) -> tuple[list[str], Rows, Rows]:
                  fmt.num(p["customers"], 2), fmt.money(p["cpa"], cur), fmt.ratio(p["clv_to_cpa"]),
                  fmt.money(p["net_value"], cur)] for p in periods]
     return headers, spend_rows, kpi_rows
+
+
+COHORT_HEADERS = ["Period", "Spend", "Leads arriving", "Customers closing",
+                  "Pipeline customers", "Value", "Discounted value", "Counted"]
+
+
+def cohort_cells(plan: Record, cur: str) -> Rows:
+    """When the plan's leads arrive and its customers close, period by period and after
+    the window (empty without timing)."""
+    return [[str(r["period"]), "—" if missing(r["spend"]) else fmt.money(r["spend"], cur),
+             fmt.num(r["leads"], 1), fmt.num(r["customers"], 2),
+             fmt.num(r["pipeline_customers"], 2), fmt.money(r["value"], cur),
+             fmt.money(r["discounted_value"], cur), "yes" if r["counted"] else "no"]
+            for r in plan.get("cohorts") or []]
 
 
 def label(value: object) -> str:

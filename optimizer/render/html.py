@@ -14,6 +14,7 @@ from .._version import __version__
 from . import charts
 from .cells import (
     BINDING_HEADERS,
+    COHORT_HEADERS,
     COMPARISON_HEADERS,
     FRONTIER_HEADERS,
     PERIOD_HEADERS,
@@ -21,6 +22,7 @@ from .cells import (
     Record,
     Rows,
     binding_cells,
+    cohort_cells,
     comparison_cells,
     frontier_cells,
     period_cells,
@@ -187,6 +189,12 @@ def _plan_sections(data: ReportData, doc: Record, cur: str) -> list[tuple[str, s
         out.append(("periods", "Periods",
                     "<h3>Media spend by period</h3>" + table(headers, spend_rows, (0,)) +
                     "<h3>Per-period KPIs</h3>" + table(PERIOD_HEADERS, kpi_rows, (0,))))
+    cohorts = cohort_cells(doc, cur)
+    if cohorts:
+        out.append(("cohorts", "When customers close",
+                    '<p class="note">Leads arriving and customers closing per period, the '
+                    "pipeline's beside the plan's; the last row closes after the plan's "
+                    "periods.</p>" + table(COHORT_HEADERS, cohorts, (0,))))
     sc = r.scenario
     rows = [[str(c["name"]), fmt.money(c["cpl"], cur, 2), fmt.money(c["marginal_cpl"], cur, 2),
              fmt.pct(sc.channel(str(c["name"])).lead_to_close, 2), fmt.num(c["leads"], 1),

@@ -8,6 +8,7 @@ import re
 from .. import fmt
 from .cells import (
     BINDING_HEADERS,
+    COHORT_HEADERS,
     COMPARISON_HEADERS,
     FRONTIER_HEADERS,
     PERIOD_HEADERS,
@@ -17,6 +18,7 @@ from .cells import (
     binding_cells,
     channel_cells,
     channel_headers,
+    cohort_cells,
     comparison_cells,
     frontier_cells,
     period_cells,
@@ -107,6 +109,9 @@ def _optimal_sections(doc: Record, cur: str) -> list[str]:
         out += ["## Spend by period (media; fixed costs are per plan)", "",
                 table(headers, spend_rows), "", "## Periods", "",
                 table(PERIOD_HEADERS, kpi_rows), ""]
+    cohorts = cohort_cells(doc, cur)
+    if cohorts:
+        out += ["## When customers close (cohorts)", "", table(COHORT_HEADERS, cohorts), ""]
     out += ["## Why each channel got what it got", ""]
     out += [f"- **{esc(c['name'])}**: {esc(c['why'])}" for c in doc["channels"]] + [""]
     rows = totals_cells(doc["totals"], doc["current"]["totals"], cur)

@@ -12,6 +12,8 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .. import fmt
 from .._version import __version__
 from ..results.constraints import CONSTRAINT_FIELDS
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from ..analysis.robust import RobustPlan
     from ..estimation import EstimateResult
     from ..results.plan import PlanResult
+    from ..scenario.model import Scenario
 
 SCHEMA_VERSION = 1
 
@@ -95,6 +98,8 @@ def plan_dict(result: PlanResult, repairs: tuple[Suggestion, ...] = ()) -> dict[
             "bound": fit.bound, "tolerance": fit.tolerance, "lower": fit.lower,
             "upper": fit.upper, "segments": fit.segments, "met": fit.met},
         "periods": _periods(result),
+        "timing": timing_record(sc),
+        "cohorts": cohort_records(result),
         "notes": solution_notes(result),
         "channels": channel_records(result.channel_table),
         "totals": None if result.totals is None else clean_dict(result.totals),
@@ -113,6 +118,75 @@ def plan_dict(result: PlanResult, repairs: tuple[Suggestion, ...] = ()) -> dict[
     }
     data["headline"] = headline(data)
     return data
+
+
+def timing_record(sc: Scenario) -> dict[str, Any] | None:
+    """How the scenario times customers (None when nothing does)."""
+    if not sc.has_timing and not sc.has_payback_limits:
+        return None
+    return {
+        "accounting": sc.accounting, "period_days": sc.period_days,
+        "discount_rate": sc.discount_rate,
+        "channels": [{"name": c.name, "close_lag": list(c.close_lag),
+                      "carryover": list(c.carryover), "close_lag_tail": c.close_lag_tail,
+                      "monthly_margin": c.monthly_margin} for c in sc.channels],
+        "pipeline": [{"channel": e.channel, "age": e.age, "leads": e.leads, "spend": e.spend}
+                     for e in sc.pipeline],
+    }
+
+
+def cohort_records(result: PlanResult) -> list[dict[str, Any]] | None:
+    """The cohort table's rows (results/cohorts.py), None without timing."""
+    table = result.cohort_table
+    if table is None:
+        return None
+    out = []
+    for name, row in table.rows():
+        rec = {"period": str(name), **{k: clean(row[k]) for k in table.columns
+                                       if k != "counted"}}
+        rec["counted"] = bool(row["counted"])
+        out.append(rec)
+    return out
+
+
+def timing_notes(result: PlanResult) -> list[str]:
+    """What the accounting counts, what closes after the window, the pipeline, the discount
+    and lag distributions cut short, in numbers from the cohort table."""
+    from ..scenario.timing import LAG_TAIL, length_words
+
+    sc, table = result.scenario, result.cohort_table
+    out: list[str] = []
+    length = length_words(sc.period_days)
+    cut = [f"{c.name} after {len(c.close_lag)} {length}{'s' if len(c.close_lag) != 1 else ''} "
+           f"({fmt.pct(c.close_lag_tail, 2)} left out)"
+           for c in sc.channels if c.close_lag_tail > 0]
+    if cut:
+        out.append(f"close lag distributions cut where at most {fmt.pct(LAG_TAIL, 1)} of "
+                   f"customers would still close, the rest renormalised: {'; '.join(cut)}")
+    if table is None:
+        return out
+    last = sc.periods[-1].name if sc.periods else "the plan's period"
+    customers = np.asarray(table["customers"])
+    after, total = float(customers[-1]), float(customers.sum())
+    if sc.accounting == "in_window":
+        out.append(f"accounting in_window: customers count only if they close by the end of "
+                   f"{last}; {fmt.num(after, 2)} of the {fmt.num(total, 2)} customers this plan's "
+                   "leads bring close later and are not counted")
+    elif after > 1e-9:
+        out.append(f"{fmt.num(after, 2)} of this plan's {fmt.num(total, 2)} customers close "
+                   f"after {last}; they count (accounting cohort)")
+    pipe = np.asarray(table["pipeline_customers"])
+    if sc.pipeline:
+        inside = float(pipe[:-1].sum())
+        out.append(f"the pipeline (leads and spend from before the plan) brings "
+                   f"{fmt.num(inside, 2)} customers inside the periods and "
+                   f"{fmt.num(float(pipe[-1]), 2)} after; they use sales capacity and are not "
+                   "credited to this plan")
+    if sc.discount_rate is not None and result.totals is not None:
+        out.append(f"NPV at {fmt.pct(sc.discount_rate, 1)} a year (spend discounted by the "
+                   f"{length} it is paid, value by the {length} customers close): "
+                   f"{fmt.money(result.totals['npv'], sc.currency)}")
+    return out
 
 
 def _periods(result: PlanResult) -> list[dict[str, Any]] | None:
@@ -136,6 +210,7 @@ def solution_notes(result: PlanResult) -> list[str]:
     notes = [] if result.unspent_note is None else [result.unspent_note]
     if result.scenario.objective != "net_value":
         notes.append(f"objective: {objective_text(result.scenario, result.objective_value)}")
+    notes += timing_notes(result)
     if result.is_mip and result.channel_table is not None:
         if result.is_optimal:
             gap = "" if result.mip_gap is None else f", gap {result.mip_gap:.2g}"

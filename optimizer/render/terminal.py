@@ -14,6 +14,7 @@ from rich.text import Text
 
 from .cells import (
     BINDING_HEADERS,
+    COHORT_HEADERS,
     COMPARISON_HEADERS,
     FRONTIER_HEADERS,
     PERIOD_HEADERS,
@@ -23,6 +24,7 @@ from .cells import (
     binding_cells,
     channel_cells,
     channel_headers,
+    cohort_cells,
     comparison_cells,
     frontier_cells,
     period_cells,
@@ -128,7 +130,9 @@ def plan_tables(doc: Record) -> Renderables:
         out.extend(f"[cyan]note:[/] {escape(n)}" for n in doc["notes"])
         headers, spend_rows, kpi_rows = period_cells(doc, cur)
         for heading, heads, rows in (("Spend by period (media)", headers, spend_rows),
-                                     ("Periods", PERIOD_HEADERS, kpi_rows)):
+                                     ("Periods", PERIOD_HEADERS, kpi_rows),
+                                     ("When customers close (cohorts)", COHORT_HEADERS,
+                                      cohort_cells(doc, cur))):
             if rows:
                 out.append(grid(heading, heads, rows))
         out.append(grid("Why each channel got what it got", ["Channel", "Reason"],

@@ -146,6 +146,8 @@ def _sheets(data: ReportData) -> dict[str, pd.DataFrame]:
     if r.period_spend is not None and r.periods is not None:
         sheets["Spend by period"] = r.period_spend.reset_index()
         sheets["Periods"] = r.periods.reset_index()
+    if r.cohorts is not None:
+        sheets["Cohorts"] = r.cohorts.reset_index()
     sheets["Current plan"] = r.current_channels.reset_index()
     if data.comparison is not None:
         sheets["Comparison"] = data.comparison.table

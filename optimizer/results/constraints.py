@@ -34,6 +34,9 @@ class _Sums:
                                  minlength=n)
         self.per_period = period_sum(lp, x)
         self.ax = lp.A @ x
+        self.offset = lp.row_offset if lp.row_offset is not None else 0.0
+        self.margin_customers = np.bincount(lp.col_channel, weights=x * lp.margin_customers,
+                                            minlength=n)
         active = np.zeros(n)
         for j in np.flatnonzero([k is ColKind.ACTIVE for k in lp.col_kind]):
             active[lp.col_channel[j]] = x[j]
@@ -71,7 +74,7 @@ def activities(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
                           np.where(now <= 1e-9, 0.0, np.inf))
         spend_ch = s.spend[ch]
         by_measure = {
-            Measure.ROW: s.ax,
+            Measure.ROW: s.ax + s.offset,
             Measure.NEG_ROW: -s.ax,
             Measure.CHANNEL_SPEND: spend_ch,
             Measure.TARGET: -s.ax / lp.row_scale,
@@ -82,6 +85,11 @@ def activities(scenario: Scenario, lp: LinearProgram, x: np.ndarray,
                                             np.where(spend_ch > 1e-9, spend_ch, 1.0), np.nan),
             Measure.BLENDED_RATIO: np.full(lp.n_rows, s.value.sum() / total if total > 1e-9
                                            else np.nan),
+            Measure.CHANNEL_PAYBACK: np.where(s.margin_customers[ch] > 1e-12, spend_ch /
+                                              np.where(s.margin_customers[ch] > 1e-12,
+                                                       s.margin_customers[ch], 1.0), np.nan),
+            Measure.BLENDED_PAYBACK: np.full(lp.n_rows, total / s.margin_customers.sum()
+                                             if s.margin_customers.sum() > 1e-12 else np.nan),
         }
     out = np.empty(lp.n_rows)
     for measure, mask in _masks(lp, "measure").items():
@@ -117,6 +125,8 @@ def shadow_prices(lp: LinearProgram, duals: np.ndarray | None, s: _Sums,
         Price.NEG_TOTAL: -y * s.total,
         Price.NEG_PREVIOUS: -y * s.previous(lp),
         Price.ACTIVE: y * s.active[ch],
+        Price.NEG_MARGIN: -y * np.where(lp.row_channel >= 0, s.margin_customers[ch],
+                                        s.margin_customers.sum()),
     }
     out = np.empty(lp.n_rows)
     for price, mask in _masks(lp, "price").items():
@@ -144,7 +154,9 @@ def binding_rows(lp: LinearProgram, x: np.ndarray, duals: np.ndarray | None, s: 
     homogeneous = _masks(lp, "homogeneous").get(True, np.zeros(lp.n_rows, bool))
     prices = _masks(lp, "price")
     none = np.zeros(lp.n_rows, bool)
-    involved = np.where(prices.get(Price.CHANNEL_SPEND, none), s.spend[ch],
+    own = prices.get(Price.CHANNEL_SPEND, none) | \
+        (prices.get(Price.NEG_MARGIN, none) & (lp.row_channel >= 0))
+    involved = np.where(own, s.spend[ch],
                         np.where(prices.get(Price.NEG_PREVIOUS, none), s.previous(lp),
                                  s.total))
     with np.errstate(invalid="ignore"):
@@ -202,6 +214,7 @@ def label(lp: LinearProgram, r: int) -> str:
         channel=lp.names.channels[ch] if ch >= 0 else "",
         group=lp.names.groups[g] if g >= 0 else "",
         period=lp.names.periods[p] if p >= 0 and lp.names.periods else "the period",
+        period_suffix=f" in {lp.names.periods[p]}" if p >= 0 and lp.names.periods else "",
         kind=str(lp.row_kind[r]), source=SOURCE_WORDS.get(source, source))
 
 
@@ -245,6 +258,10 @@ def row_context(scenario: Scenario, lp: LinearProgram, r: int, activity: float =
         "channel": name, "channel_possessive": fmt.possessive(name),
         "group": group.name if group is not None else "",
         "period": scenario.periods[p].name if 0 <= p < len(scenario.periods) else "the period",
+        "in_period": f"in {scenario.periods[p].name}" if 0 <= p < len(scenario.periods)
+        else "in total",
+        "period_suffix": f" in {scenario.periods[p].name}" if 0 <= p < len(scenario.periods)
+        else "",
         "kind": str(kind), "source": source,
         "source_below": _source_text(scenario, ch, source, "below"),
         "source_above": _source_text(scenario, ch, source, "above"),
@@ -255,12 +272,24 @@ def row_context(scenario: Scenario, lp: LinearProgram, r: int, activity: float =
         "limit_metric": fmt.money(limit, cur) if source == "value" else fmt.num(limit),
         "activity_money": fmt.money(activity, cur), "activity_pct": fmt.pct(activity),
         "activity_ratio": fmt.ratio(activity), "activity_num": fmt.num(activity),
-        "best": fmt.ratio(ch.first_ratio) if ch is not None else "",
+        "best": fmt.ratio(best_ratio(scenario, lp, int(lp.row_channel[r])))
+        if ch is not None else "",
         "what": CAPACITY_WHAT.get(kind, ""),
         "group_capacity": fmt.money(_group_capacity(scenario, group.channels), cur)
         if group is not None else "",
         "marginal_cpl": fmt.money(marginal, cur, 2),
     }
+
+
+def best_ratio(scenario: Scenario, lp: LinearProgram, i: int) -> float:
+    """CLV:CPA of channel i's best dollar as the floors count it: its first dollar's, or,
+    when timing makes the counted value differ by period (in_window accounting), the best
+    over its periods' first dollars."""
+    ch = scenario.channels[i]
+    if scenario.accounting == "cohort" or lp.col_value_per_dollar.size == 0:
+        return ch.first_ratio
+    own = (lp.col_channel == i) & lp.is_tier
+    return float(lp.col_value_per_dollar[own].max()) if own.any() else ch.first_ratio
 
 
 def _group_capacity(scenario: Scenario, members: tuple[str, ...]) -> float:

@@ -26,7 +26,7 @@ from .. import fmt
 from ..lp.kinds import ROW_KINDS, ColKind, RowKind, Scope
 from ..lp.program import LinearProgram, channel_spend, next_dollar
 from ..scenario.model import Channel, Scenario
-from .constraints import describe, row_context
+from .constraints import best_ratio, describe, row_context
 from .tables import Table
 from .ties import Ties
 
@@ -34,9 +34,9 @@ TOL = 1e-6
 _ORDER = {kind: k for k, kind in enumerate(ROW_KINDS)}
 BETTER = {"net_value": "earn more", "customers": "bring more customers",
           "leads": "bring more leads", "value": "bring more value",
-          "min_spend": "reach the target more cheaply"}
+          "min_spend": "reach the target more cheaply", "npv": "earn more NPV"}
 SAME = {"net_value": "net value", "customers": "number of customers", "leads": "number of leads",
-        "value": "expected value", "min_spend": "spend"}
+        "value": "expected value", "min_spend": "spend", "npv": "NPV"}
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ def _next_dollar_loses(ctx: _Context, i: int) -> bool:
 
 def _unfunded(ctx: _Context, i: int, ch: Channel, binding: np.ndarray) -> Reason:
     sc, lp = ctx.scenario, ctx.lp
-    ratio0 = ch.first_ratio
+    ratio0 = best_ratio(sc, lp, i)
     floor = sc.floor_of(ch)
     _, _, hi, hi_src = sc.spend_bounds(ch)
     if floor is not None and ratio0 < floor - 1e-12:

@@ -17,9 +17,12 @@ CHANNEL_COLUMNS = (
     "spend", "current_spend", "change", "change_pct", "share", "leads", "sqls", "customers",
     "cpl", "marginal_cpl", "cpa", "clv", "clv_to_cpa", "value", "net_value", "roi",
 )
-OPTIONAL_CHANNEL_COLUMNS = ("fixed_cost", "units")  # only in scenarios that use them
+OPTIONAL_CHANNEL_COLUMNS = ("fixed_cost", "units", "payback_months", "npv",
+                            "pipeline_customers")  # only in scenarios that use them
 TOTAL_KEYS = ("budget", "spend", "unspent", "leads", "sqls", "customers", "value",
               "net_value", "blended_cpl", "blended_cpa", "blended_clv_to_cpa", "roi")
+OPTIONAL_TOTAL_KEYS = ("blended_payback_months", "npv", "pipeline_customers",
+                       "pipeline_value")
 
 
 def div(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
@@ -43,7 +46,8 @@ def evaluate(scenario: Scenario, lp: LinearProgram, x: np.ndarray) -> Table:
     lts = np.array([np.nan if c.lead_to_sql is None else c.lead_to_sql for c in chans])
     clv = np.array([c.clv for c in chans])
     current = np.array([c.current_spend for c in chans])
-    customers = leads * ltc
+    customers = leads * ltc if lp.col_counted is None else \
+        np.bincount(cc, weights=x / lp.col_cpl * lp.col_counted, minlength=n) * ltc
     value = customers * clv
     total = spend.sum()
     columns = {
@@ -70,6 +74,18 @@ def evaluate(scenario: Scenario, lp: LinearProgram, x: np.ndarray) -> Table:
     if any(c.unit is not None for c in chans):
         units = np.array([c.unit or np.nan for c in chans])
         columns["units"] = np.bincount(cc, weights=x * lp.is_tier, minlength=n) / units
+    margin = np.array([np.nan if c.monthly_margin is None else c.monthly_margin for c in chans])
+    if not np.isnan(margin).all():  # CAC payback months = CPA / monthly margin
+        columns["payback_months"] = div(columns["cpa"], margin)
+    if lp.col_npv is not None:
+        columns["npv"] = np.bincount(cc, weights=x * lp.col_npv, minlength=n)
+    if scenario.pipeline:
+        from ..lp.timing import pipeline
+
+        flow = pipeline(scenario)
+        # what the accounting would count of them: inside the periods, or all of them
+        columns["pipeline_customers"] = flow.in_window if scenario.accounting == "in_window" \
+            else flow.in_window + flow.after
     return Table(scenario.channel_names, "channel", columns)
 
 
@@ -108,4 +124,23 @@ def totals(scenario: Scenario, channels: Table) -> dict[str, float]:
         "blended_cpa": float(div(spend, customers)),
         "blended_clv_to_cpa": float(div(value, spend)),
         "roi": float(div(value - spend, spend)),
+        **_optional_totals(scenario, channels, spend),
     }
+
+
+def _optional_totals(scenario: Scenario, channels: Table, spend: float) -> dict[str, float]:
+    """Totals of the timing and payback fields, for the scenarios that use them."""
+    out: dict[str, float] = {}
+    cols = channels.columns
+    if "payback_months" in cols:  # total spend / sum of monthly margin x customers
+        margin = np.array([c.monthly_margin or 0.0 for c in scenario.channels])
+        out["blended_payback_months"] = float(div(spend, float(
+            (margin * np.asarray(channels["customers"])).sum())))
+    if "npv" in cols:
+        out["npv"] = float(np.asarray(channels["npv"]).sum())
+    if "pipeline_customers" in cols:
+        clv = np.array([c.clv for c in scenario.channels])
+        pipe = np.asarray(channels["pipeline_customers"])
+        out["pipeline_customers"] = float(pipe.sum())
+        out["pipeline_value"] = float((pipe * clv).sum())
+    return out

@@ -22,8 +22,11 @@ def period_tables(scenario: Scenario, lp: LinearProgram, x: np.ndarray
     clv = np.array([c.clv for c in scenario.channels])
     lts = np.array([c.lead_to_sql if c.lead_to_sql is not None else np.nan
                     for c in scenario.channels])
-    customers = leads_pc @ ltc
-    value = (leads_pc * ltc) @ clv
+    # customers of each period's spend, as the accounting counts them
+    counted = leads_pc * ltc if lp.col_counted is None else \
+        period_sum(lp, x / lp.col_cpl * lp.col_counted) * ltc
+    customers = counted.sum(axis=1)
+    value = counted @ clv
     media = spend.sum(axis=1)
     total = float(channel_spend(lp, x).sum())
     leads = leads_pc.sum(axis=1)

@@ -23,6 +23,7 @@ from ..lp.curves import CurveFit, CurveTiers, Probe, linearise, probe
 from ..lp.program import LinearProgram, fill_tiers, tier_order_violations
 from ..scenario.model import Scenario
 from ..status import Status
+from .cohorts import cohort_table
 from .constraints import constraint_table, current_violations, unspent_note
 from .explain import explain_channels
 from .kpis import evaluate, totals
@@ -69,6 +70,8 @@ class PlanResult:
     curve_fit: CurveFit | None = None
     period_kpi_table: Table | None = None
     period_spend_table: Table | None = None
+    cohort_table: Table | None = None
+    """When the plan's customers close (results/cohorts.py), for scenarios with timing."""
     options: SolveOptions = field(default_factory=SolveOptions, repr=False)
     curve_tiers: CurveTiers = field(default_factory=CurveTiers, repr=False)
     """The tiers that stood for each response curve in `lp` (empty without curves)."""
@@ -95,6 +98,14 @@ class PlanResult:
     def periods(self) -> pd.DataFrame | None:
         """Per-period KPIs (index: period name), for scenarios with `periods`."""
         table = self.period_kpi_table
+        return None if table is None else table.to_frame()
+
+    @cached_property
+    def cohorts(self) -> pd.DataFrame | None:
+        """Leads arriving and customers closing per period and after the window, the
+        pipeline's beside the plan's, for scenarios with timing (close lags, carry-over,
+        a pipeline, in_window accounting or a discount rate)."""
+        table = self.cohort_table
         return None if table is None else table.to_frame()
 
     @cached_property
@@ -216,7 +227,8 @@ def optimize(scenario: Scenario, solver: str = "highs", *, time_limit: float | N
                           constraint_table=None, conflicts=conflicts, **common)
     x, channels, table = solution_tables(scenario, lp, x_raw, duals, reduced, options)
     kpi_tables = period_tables(scenario, lp, x) if scenario.periods else (None, None)
-    return PlanResult(status=out.status, channel_table=channels,
+    cohorts = cohort_table(scenario, lp, x) if scenario.has_timing else None
+    return PlanResult(cohort_table=cohorts, status=out.status, channel_table=channels,
                       totals=totals(scenario, channels), constraint_table=table, tier_spend=x,
                       warnings=_warnings(scenario, lp, x, out.status, out.mip_gap, curve_fit),
                       objective_value=objective_value(scenario, lp, x),

@@ -9,7 +9,8 @@ from typing import Any
 
 from . import values as V
 from .located import INVALID, Collector, Doc, GroupSpec, Loc, Located, PeriodSpec
-from .model import INHERIT, Channel, Constraints, Group, Scenario, Tier
+from .model import INHERIT, PERIOD_LENGTHS, Channel, Constraints, Group, Scenario, Tier
+from .timing import GammaLag, gamma_weights
 
 
 def finish(doc: Doc, loc: Loc, problems: Collector, source: Path | None) -> Scenario | None:
@@ -31,16 +32,22 @@ def finish(doc: Doc, loc: Loc, problems: Collector, source: Path | None) -> Scen
             problems.add(loc.at("channels"), "no channels left; a plan needs at least one")
         return None
     channels = [build_channel(name, fields, problems) for name, fields in doc.channels.items()]
+    period_days = top.get("period_length", PERIOD_LENGTHS["month"])
+    channels = [_resolve_lag(c, period_days) for c in channels]
     groups = _groups(doc, problems)
     cons = {k: v.value for k, v in doc.constraints.items() if k != "groups"}
     specs: list[PeriodSpec] = top.get("periods") or []
     _cross_checks(doc, top, cons, channels, specs, loc, problems)
+    _timing_checks(doc, top, cons, channels, problems)
     if len(problems.problems) > before or invalid:
         return None
     if cons.get("max_active_channels") is not None:
         cons["max_active_channels"] = int(cons["max_active_channels"])
-    extra: dict[str, Any] = {k: top[k] for k in ("objective", "target", "curve_tolerance")
+    extra: dict[str, Any] = {k: top[k] for k in ("objective", "target", "curve_tolerance",
+                                                 "accounting", "discount_rate")
                              if top.get(k) is not None}
+    extra["period_days"] = period_days
+    extra["pipeline"] = tuple(entry for entry, _ in top.get("pipeline") or ())
     return Scenario(
         name=top["name"], budget=top["budget"], channels=tuple(c for c in channels if c),
         constraints=Constraints(groups=tuple(groups), **cons),
@@ -48,6 +55,38 @@ def finish(doc: Doc, loc: Loc, problems: Collector, source: Path | None) -> Scen
         period=top.get("period"), currency=top.get("currency", "USD"),
         description=top.get("description"), source=source, inputs=tuple(doc.inputs),
         periods=tuple(s.period for s in specs), **extra)
+
+
+def _resolve_lag(channel: Channel | None, period_days: float) -> Channel | None:
+    """A gamma close lag as shares per period of the scenario's length."""
+    if channel is None or not isinstance(channel.close_lag, GammaLag):
+        return channel
+    from dataclasses import replace
+
+    weights, tail = gamma_weights(channel.close_lag, period_days)
+    return replace(channel, close_lag=weights, close_lag_tail=tail)
+
+
+def _timing_checks(doc: Doc, top: dict[str, Any], cons: dict[str, Any],
+                   channels: list[Channel | None], problems: Collector) -> None:
+    """Pipeline channels exist; payback limits have margins to compare with."""
+    names = list(doc.channels)
+    for entry, eloc in top.get("pipeline") or ():
+        if entry.channel not in doc.channels:
+            problems.add(eloc.at("channel"), f"no channel named {V.show(entry.channel)}"
+                                             f"{V.did_you_mean(entry.channel, names)}")
+    built = [c for c in channels if c is not None]
+    with_margin = [c.name for c in built if c.monthly_margin is not None]
+    for key in ("max_payback_months", "max_blended_payback_months"):
+        if cons.get(key) is not None and not with_margin:
+            problems.add(doc.constraints[key].loc,
+                         f"{key} compares spend with monthly_margin x customers; give "
+                         "monthly_margin (gross margin per customer per month) on the channels")
+    for c in built:
+        if c.max_payback_months not in (INHERIT, None) and c.monthly_margin is None:
+            problems.add(doc.channels[c.name]["max_payback_months"].loc,
+                         "a payback limit needs the channel's monthly_margin (gross margin "
+                         "per customer per month)")
 
 
 def _groups(doc: Doc, problems: Collector) -> list[Group]:
@@ -144,7 +183,10 @@ def build_channel(name: str, fields: dict[str, Located], problems: Collector) ->
         max_change=val.get("max_change", INHERIT),
         min_clv_to_cpa=val.get("min_clv_to_cpa", INHERIT),
         fixed_cost=val.get("fixed_cost", 0.0), min_buy=val.get("min_buy", 0.0),
-        unit=val.get("unit"), response=response, uncertainty=tuple(uncertainty))
+        unit=val.get("unit"), response=response, uncertainty=tuple(uncertainty),
+        close_lag=val.get("close_lag", (1.0,)), carryover=val.get("carryover", (1.0,)),
+        monthly_margin=val.get("monthly_margin"),
+        max_payback_months=val.get("max_payback_months", INHERIT))
 
 
 def _check_spend(val: dict[str, Any], at: dict[str, Loc], tiers: tuple[Tier, ...],

@@ -6,9 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from . import timing as T
 from . import values as V
 
 Parser = Callable[[object, str], Any]
+
+
+def months(raw: object, what: str) -> float:
+    """A payback limit in months: a number above 0."""
+    value = V.number(raw, what)
+    if not 0 < value <= 1200:
+        raise V.BadValue(f"{what} is {V.show(raw)}; give months above 0 (e.g. 12)")
+    return value
+
 
 TOP_FIELDS: dict[str, Parser] = {
     "name": V.label,
@@ -33,10 +43,14 @@ CHANNEL_FIELDS: dict[str, Parser] = {
     "fixed_cost": V.money,
     "min_buy": V.money,
     "unit": lambda raw, what: V.money(raw, what, positive=True),
+    "close_lag": T.close_lag,
+    "carryover": T.carryover,
+    "monthly_margin": lambda raw, what: V.money(raw, what, positive=True),
+    "max_payback_months": months,
 }
 CHANNEL_KEYS = ("name", "tiers", "response", "uncertainty", *CHANNEL_FIELDS)
 CHANNEL_NULLABLE = {"lead_to_sql", "max_spend", "max_change", "min_clv_to_cpa", "description",
-                    "unit", "response"}
+                    "unit", "response", "monthly_margin", "max_payback_months"}
 CHANNEL_RELATIVE = {"cpl", "lead_to_close", "lead_to_sql", "clv", "current_spend",
                     "min_spend", "max_spend", "fixed_cost", "min_buy"}
 RESPONSE_KEYS = ("curve", "max_leads", "scale", "shape")
@@ -60,18 +74,22 @@ CONSTRAINT_FIELDS: dict[str, Parser] = {
     "max_period_change": V.fraction,
     "max_period_share": lambda raw, what: V.fraction(raw, what, upper=1.0),
     "max_channel_share": lambda raw, what: V.fraction(raw, what, upper=1.0),
+    "max_payback_months": months,
+    "max_blended_payback_months": months,
 }
 CONSTRAINT_KEYS = (*CONSTRAINT_FIELDS, "groups")
 CONSTRAINT_RELATIVE = {"max_leads", "max_sqls", "max_customers"}
 GROUP_KEYS = ("name", "channels", "min_share", "max_share")
 
-STRUCTURED_TOP = ("objective", "target", "periods", "curve_tolerance")
+STRUCTURED_TOP = ("objective", "target", "periods", "curve_tolerance", "period_length",
+                  "accounting", "discount_rate", "pipeline")
 BASE_KEYS = (*TOP_FIELDS, *STRUCTURED_TOP, "channels", "constraints", "scenarios", "extends")
 EXTENDING_KEYS = (*BASE_KEYS, "add_channels", "remove_channels")
 VARIANT_KEYS = ("name", "description", "budget", "use_full_budget", "constraints", "channels",
                 "add_channels", "remove_channels", *STRUCTURED_TOP)
 PERIOD_KEYS = ("name", "budget", "cpl_multiplier", "capacity_multiplier", "channels")
 PERIOD_CHANNEL_KEYS = ("min_spend", "max_spend")
+PIPELINE_KEYS = ("channel", "age", "leads", "spend")
 
 TABLE_ALIASES = {"channel": "name"}
 TABLE_COLUMNS = ("name", "cpl", *RESPONSE_COLUMNS, "lead_to_close", "lead_to_sql", "clv",

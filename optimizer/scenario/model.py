@@ -31,7 +31,11 @@ class Tier:
 
 
 CURVES = ("exponential", "hill")
-OBJECTIVES = ("net_value", "customers", "leads", "value", "min_spend")
+OBJECTIVES = ("net_value", "customers", "leads", "value", "min_spend", "npv")
+ACCOUNTING = ("cohort", "in_window")
+DAYS_PER_YEAR = 365.25
+PERIOD_LENGTHS = {"week": 7.0, "month": DAYS_PER_YEAR / 12, "quarter": DAYS_PER_YEAR / 4}
+"""Named period lengths in days (a month is a twelfth of a 365.25-day year)."""
 TARGETS = ("customers", "value", "leads")
 
 
@@ -92,52 +96,7 @@ class Response:
         return 0.0
 
 
-UNCERTAIN_FIELDS = ("cpl", "lead_to_close", "lead_to_sql", "clv")
-Z90 = 1.6448536269514722  # the standard normal's 95th percentile: low/high are a 90% interval
-
-
-@dataclass(frozen=True)
-class Uncertainty:
-    """How one channel input may vary.
-
-    kind "beta" (rates from counts): Beta(a, b), e.g. a = customers + 1, b = leads -
-    customers + 1 (a uniform prior updated by the counts).
-    kind "interval": a 90% interval [a, b] = [low, high]; money fields vary log-normally
-    and rates logit-normally between them (median at the interval's centre on that scale).
-    """
-
-    field: str
-    kind: str
-    a: float
-    b: float
-
-    def ppf(self, u: np.ndarray) -> np.ndarray:
-        """The input's value at probabilities `u` (inverse CDF), vectorised."""
-        if self.kind == "beta":
-            from scipy.special import betaincinv
-
-            return betaincinv(self.a, self.b, u)
-        from scipy.special import ndtri
-
-        z = np.asarray(ndtri(u), dtype=float)
-        logs = self.field in ("cpl", "clv")
-        lo, hi = (np.log(self.a), np.log(self.b)) if logs else (_logit(self.a), _logit(self.b))
-        z *= hi - lo  # in place, in the order (lo + hi) / 2 + z * (hi - lo) / (2 * Z90) rounds
-        z /= 2 * Z90
-        z += (lo + hi) / 2
-        if logs:
-            return np.exp(z, out=z)
-        return 1.0 / (1.0 + np.exp(-z))
-
-    def interval(self, level: float = 0.9) -> tuple[float, float]:
-        tail = (1 - level) / 2
-        lo, hi = self.ppf(np.array([tail, 1 - tail]))
-        return float(lo), float(hi)
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-12), 1 - 1e-12)
-    return math.log(p / (1 - p))
+from .uncertainty import UNCERTAIN_FIELDS, Z90, Uncertainty  # noqa: E402,F401
 
 
 @dataclass(frozen=True)
@@ -164,6 +123,11 @@ class Channel:
     unit: float | None = None  # spend is bought in whole multiples of this
     response: Response | None = None  # the smooth curve `tiers` linearise, if any
     uncertainty: tuple[Uncertainty, ...] = ()  # at most one per field of UNCERTAIN_FIELDS
+    close_lag: tuple[float, ...] = (1.0,)  # share of customers closing k periods after the lead
+    carryover: tuple[float, ...] = (1.0,)  # share of a period's leads arriving k periods later
+    close_lag_tail: float = 0.0  # mass of a lag distribution beyond its last period, dropped
+    monthly_margin: float | None = None  # gross margin per customer per month (payback)
+    max_payback_months: Inheritable = INHERIT  # None: exempt from the scenario's limit
 
     def uncertainty_of(self, field: str) -> Uncertainty | None:
         for u in self.uncertainty:
@@ -196,6 +160,17 @@ class Channel:
         if self.response is not None or not self.tiers:
             return math.inf
         return self.tiers[-1].up_to
+
+    @property
+    def timing(self) -> np.ndarray:
+        """Share of the customers of a period's spend that close d periods later:
+        carry-over convolved with the close lag (sums to 1)."""
+        return np.convolve(np.asarray(self.carryover, dtype=float),
+                           np.asarray(self.close_lag, dtype=float))
+
+    @property
+    def has_timing(self) -> bool:
+        return self.close_lag != (1.0,) or self.carryover != (1.0,)
 
     @property
     def value_per_lead(self) -> float:
@@ -238,6 +213,17 @@ class Period:
 
 
 @dataclass(frozen=True)
+class PipelineEntry:
+    """Leads (or spend) of one channel from `age` periods before the plan starts (age 1:
+    the period just before the first)."""
+
+    channel: str
+    age: int
+    leads: float = 0.0
+    spend: float = 0.0
+
+
+@dataclass(frozen=True)
 class Constraints:
     """Scenario-wide constraints. `None` disables one."""
 
@@ -252,6 +238,8 @@ class Constraints:
     max_period_change: float | None = None  # pacing: change of a channel's spend per period
     max_period_share: float | None = None  # pacing: most of total spend one period may take
     max_channel_share: float | None = None  # most of total spend any one channel may take
+    max_payback_months: float | None = None  # CAC payback of every channel with a margin
+    max_blended_payback_months: float | None = None  # CAC payback of the portfolio
 
 
 @dataclass(frozen=True)
@@ -271,6 +259,10 @@ class Scenario:
     target: tuple[str, float] | None = None  # (metric, amount) for objective min_spend
     periods: tuple[Period, ...] = ()
     curve_tolerance: float = 0.001  # relative objective bound for linearised curves
+    period_days: float = DAYS_PER_YEAR / 12  # length of one period (period_length)
+    accounting: str = "cohort"  # which customers count: every eventual one, or in_window
+    discount_rate: float | None = None  # annual, for npv
+    pipeline: tuple[PipelineEntry, ...] = ()
     source: Path | None = field(default=None, compare=False)
     inputs: tuple[Path, ...] = field(default=(), compare=False)
 
@@ -296,6 +288,43 @@ class Scenario:
     def max_change_of(self, channel: Channel) -> float | None:
         own = channel.max_change
         return self.constraints.max_change if own == INHERIT else own
+
+    def payback_limit_of(self, channel: Channel) -> float | None:
+        """The CAC payback limit in months that applies to `channel` (none without a
+        monthly_margin)."""
+        if channel.monthly_margin is None:
+            return None
+        own = channel.max_payback_months
+        return self.constraints.max_payback_months if own == INHERIT else own
+
+    @property
+    def has_timing(self) -> bool:
+        """Whether anything makes customers arrive later than their leads' period, or
+        counts or discounts them by when they close."""
+        return (any(c.has_timing for c in self.channels) or bool(self.pipeline)
+                or self.accounting != "cohort" or self.discount_rate is not None)
+
+    @property
+    def has_payback_limits(self) -> bool:
+        return (self.constraints.max_blended_payback_months is not None
+                or any(self.payback_limit_of(c) is not None for c in self.channels))
+
+    @property
+    def counts_by_close(self) -> bool:
+        """Whether a plan's value is not simply leads x lead-to-close x CLV: customers
+        counted only inside the window, or value discounted (objective npv)."""
+        return self.accounting == "in_window" or self.objective == "npv"
+
+    @property
+    def period_years(self) -> float:
+        return self.period_days / DAYS_PER_YEAR
+
+    def discount(self, periods: np.ndarray | float) -> np.ndarray:
+        """(1 + r)^(-t x period length in years) for period indices t (1 without a rate)."""
+        t = np.asarray(periods, dtype=float)
+        if self.discount_rate is None:
+            return np.ones_like(t)
+        return (1.0 + self.discount_rate) ** (-t * self.period_years)
 
     def spend_bounds(self, channel: Channel) -> tuple[float, str, float, str]:
         """Effective (lower, lower_source, upper, upper_source) after min/max spend,

@@ -1,4 +1,5 @@
-"""The structured top-level fields: objective, target, curve_tolerance and periods."""
+"""The structured top-level fields: objective, target, curve_tolerance, periods, and the
+timing fields (period_length, accounting, discount_rate, pipeline)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from . import timing as T
 from . import values as V
-from .fields import PERIOD_CHANNEL_KEYS, PERIOD_KEYS
+from .fields import PERIOD_CHANNEL_KEYS, PERIOD_KEYS, PIPELINE_KEYS
 from .located import Collector, Doc, Loc, Located, PeriodSpec, check_keys
-from .model import OBJECTIVES, TARGETS, Period
+from .model import ACCOUNTING, OBJECTIVES, TARGETS, Period, PipelineEntry
 
 
 def apply_structured(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Collector) -> None:
@@ -37,6 +39,7 @@ def apply_structured(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Colle
             doc.top["curve_tolerance"] = Located(tol, cloc)
         except V.BadValue as exc:
             problems.add(cloc, str(exc))
+    _apply_timing(doc, raw, loc, problems)
     if "periods" in raw:
         ploc = loc.at("periods")
         if raw["periods"] is None:
@@ -45,6 +48,78 @@ def apply_structured(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Colle
             specs = parse_periods(raw["periods"], ploc, problems)
             if specs is not None:
                 doc.top["periods"] = Located(specs, ploc)
+
+
+def _apply_timing(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Collector) -> None:
+    """period_length, accounting, discount_rate and pipeline (null restores the default)."""
+    for key in ("period_length", "accounting", "discount_rate", "pipeline"):
+        if key not in raw:
+            continue
+        kloc, value = loc.at(key), raw[key]
+        if value is None:
+            doc.top.pop(key, None)
+            continue
+        try:
+            parsed: Any
+            if key == "period_length":
+                parsed = T.period_length(value)
+            elif key == "accounting":
+                if value not in ACCOUNTING:
+                    raise V.BadValue(f"unknown accounting {V.show(value)}"
+                                     f"{V.did_you_mean(str(value), ACCOUNTING)}; choose cohort "
+                                     "(every eventual customer of this plan's leads) or "
+                                     "in_window (customers closing inside the periods)")
+                parsed = value
+            elif key == "discount_rate":
+                parsed = V.rate(value, "discount_rate")
+            else:
+                parsed = _parse_pipeline(value, kloc, problems)
+                if parsed is None:
+                    continue
+            doc.top[key] = Located(parsed, kloc)
+        except V.BadValue as exc:
+            problems.add(kloc, str(exc))
+
+
+def _parse_pipeline(raw: object, loc: Loc, problems: Collector
+                    ) -> list[tuple[PipelineEntry, Loc]] | None:
+    """`pipeline: [{channel: Webinars, age: 1, leads: 120}, {channel: PPC, age: 2, spend: 5000}]`."""
+    if not isinstance(raw, list):
+        problems.add(loc, "must be a list of {channel, age, leads} or {channel, age, spend}, "
+                          f"e.g. [{{channel: Webinars, age: 1, leads: 120}}]; got {V.show(raw)}")
+        return None
+    out: list[tuple[PipelineEntry, Loc]] = []
+    ok = True
+    for i, item in enumerate(raw):
+        iloc = loc.at(i)
+        if not isinstance(item, dict):
+            problems.add(iloc, f"each entry must be a mapping {{channel, age, leads}}, got "
+                               f"{V.show(item)}")
+            ok = False
+            continue
+        unknown = [k for k in item if k not in PIPELINE_KEYS]
+        check_keys(item, PIPELINE_KEYS, iloc, problems, "pipeline keys")
+        if unknown:
+            ok = False
+            continue
+        try:
+            if not isinstance(item.get("channel"), str):
+                raise V.BadValue("missing channel (the channel's name)")
+            age = V.count(item.get("age"), "age") if "age" in item else None
+            if age is None or age != int(age) or age < 1:
+                raise V.BadValue(f"age must be a whole number of periods, at least 1 (1 = the "
+                                 f"period just before the plan), got {V.show(item.get('age'))}")
+            given = [k for k in ("leads", "spend") if item.get(k) is not None]
+            if len(given) != 1:
+                raise V.BadValue("give leads (leads that arrived then) or spend (spend whose "
+                                 "carry-over still brings leads), one of them")
+            amount = (V.count if given[0] == "leads" else V.money)(item[given[0]], given[0])
+            out.append((PipelineEntry(item["channel"], int(age), **{given[0]: float(amount)}),
+                        iloc))
+        except V.BadValue as exc:
+            problems.add(iloc, str(exc))
+            ok = False
+    return out if ok else None
 
 
 def _apply_target(doc: Doc, value: object, tloc: Loc, problems: Collector) -> None:
