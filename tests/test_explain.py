@@ -50,7 +50,7 @@ def test_max_change_group_and_capacity():
     assert growth["Social Media Ads"] == ("limited by group Paid media's max_share (60.0% of "
                                           "total spend)")
     sdr = why(load_scenario(base, variant="SDR capacity 400 SQLs"))
-    assert sdr["SEO/Content"] == "limited by sales capacity (at most 400 SQLs, max_sqls)"
+    assert sdr["SEO/Content"] == "limited by sales capacity (at most 400 SQLs in total, max_sqls)"
 
 
 def test_seed_example_reasons():

@@ -139,6 +139,7 @@ def lp_scenarios() -> list[tuple[str, Scenario]]:
     for path in sorted(SCENARIOS.glob("*.yaml")):
         for sc in load_scenarios(path):
             if not sc.is_mixed_integer and not sc.has_curves and sc.objective == "net_value" \
+                    and not sc.has_timing and not sc.has_payback_limits \
                     and optimize(sc).is_optimal:
                 out.append((f"{path.stem}[{sc.name}]", sc))
     return out

@@ -18,10 +18,14 @@ if TYPE_CHECKING:
     import pandas as pd
 
 OPTIONAL = ("lead_to_sql", "min_spend", "max_spend", "max_change", "min_clv_to_cpa",
-            "fixed_cost", "min_buy", "unit")
+            "fixed_cost", "min_buy", "unit", "monthly_margin", "max_payback_months",
+            "close_lag", "carryover")
 DEFAULTS: dict[str, Any] = {"lead_to_sql": None, "min_spend": 0.0, "max_spend": math.inf,
                             "max_change": INHERIT, "min_clv_to_cpa": INHERIT,
-                            "fixed_cost": 0.0, "min_buy": 0.0, "unit": None}
+                            "fixed_cost": 0.0, "min_buy": 0.0, "unit": None,
+                            "monthly_margin": None, "max_payback_months": INHERIT,
+                            "close_lag": (1.0,), "carryover": (1.0,)}
+NULLABLE = ("max_change", "min_clv_to_cpa", "max_payback_months")
 
 
 def channel_rows(scenario: Scenario) -> list[dict[str, Any]]:
@@ -59,7 +63,10 @@ def _row(ch: Channel) -> dict[str, Any]:
         value = getattr(ch, key)
         if value == DEFAULTS[key]:
             continue
-        row[key] = "none" if value is None and key in ("max_change", "min_clv_to_cpa") \
+        if isinstance(value, tuple):  # shares per period, as one cell (a gamma lag as shares)
+            row[key] = "; ".join(repr(v) for v in value)
+            continue
+        row[key] = "none" if value is None and key in NULLABLE \
             else (None if isinstance(value, float) and math.isinf(value) else value)
     return row
 
