@@ -130,7 +130,7 @@ def _timed_capacities(cols: Columns, rows: RowWriter) -> None:
     """Capacity per period s for what arrives (leads, SQLs: carry-over) or closes
     (customers: carry-over and close lag) in s, the pipeline's arrivals included (moved to
     the right-hand side, kept as the row's offset)."""
-    from .timing import arrivals, pipeline
+    from .timing import arrivals, kernel_matrix, pipeline
 
     sc = cols.scenario
     cons = sc.constraints
@@ -144,10 +144,11 @@ def _timed_capacities(cols: Columns, rows: RowWriter) -> None:
              flow.customers)):
         if cap is None:
             continue
+        kernel = kernel_matrix(sc.channels, which)  # once per capacity, not per period
         for s in range(sc.n_periods):
             mult = sc.periods[s].capacity_multiplier if sc.periods else 1.0
             limit = cap / sc.n_periods * mult
-            coef = per_dollar[tier] * arrivals(sc, ch, per, s, which)
+            coef = per_dollar[tier] * arrivals(kernel, ch, per, s)
             already = float(before[:, s].sum())
             rows.row(kind, tier, coef, limit - already, limit, period=s if sc.periods else -1)
             rows.offset(already)

@@ -63,11 +63,11 @@ def column_timing(scenario: Scenario, channel: np.ndarray, period: np.ndarray
     return ColumnTiming(counted, npv_value, scenario.discount(t))
 
 
-def arrivals(scenario: Scenario, channel: np.ndarray, period: np.ndarray, s: int,
-             which: str) -> np.ndarray:
-    """Per column: share of its leads arriving ("carryover") or of its customers closing
-    ("timing") in period s."""
-    return _at(kernel_matrix(scenario.channels, which), channel, s - period)
+def arrivals(kernel: np.ndarray, channel: np.ndarray, period: np.ndarray, s: int
+             ) -> np.ndarray:
+    """Per column: its share arriving in period s, for a `kernel_matrix` of carry-over
+    (leads) or timing (customers)."""
+    return _at(kernel, channel, s - period)
 
 
 @dataclass(frozen=True)
