@@ -123,3 +123,39 @@ def test_wide_prints_tables_whole():
     assert "(continued)" not in text
     header = next(line for line in text.splitlines() if "Channel" in line and "ROI" in line)
     assert len(header) > 80  # one table, wider than the terminal, as asked
+
+
+CRM = ROOT / "examples" / "crm"
+ESTIMATE = ["estimate", "--leads", str(CRM / "leads.csv"), "--deals", str(CRM / "deals.csv"),
+            "--spend", str(CRM / "spend.csv"), "--map", str(CRM / "mapping.yaml"),
+            "--as-of", "2027-01-31"]
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_estimate_with_close_lags_reads_whole(tmp_path, columns):
+    """`chanopt estimate` with close dates and --pipeline: fits the terminal, every channel
+    name printed whole in each of its tables (none cut to "Conte"), each close lag's first
+    shares, closes and the pipeline's open leads as the JSON gives them."""
+    data = json.loads(subprocess.run(
+        [*chanopt_cmd(), *ESTIMATE, "-o", str(tmp_path / "j.csv"), "--pipeline",
+         str(tmp_path / "jp.csv"), "--format", "json"], cwd=tmp_path, capture_output=True,
+        text=True, timeout=300, check=True).stdout)
+    rc, text = in_pty([*chanopt_cmd(), *ESTIMATE, "-o", "c.csv", "--pipeline", "p.csv"],
+                      columns, cwd=tmp_path)
+    assert rc == 0, text[-2000:]
+    assert_fits(text, columns)
+    rows = [line for line in text.splitlines() if line.startswith("│")]
+    for fit in data["lags"]["channels"]:
+        name = fit["channel"]
+        assert sum(1 for r in rows if r.startswith(f"│ {name} ")) >= 4, name
+        shares = [float(v) for v in fit["close_lag"].split(";")]
+        head = ", ".join(fmt.pct(v, 0) for v in shares[:2])
+        section = text[text.index("Close lags"):text.index("Pipeline of open leads")]
+        lag_row = next(r for r in section.splitlines() if r.startswith(f"│ {name} "))
+        assert head in lag_row, (name, lag_row)
+        assert ("pooled" if fit["pooled"] else f" {fit['closes']} ") in lag_row
+    opened: dict[str, int] = {}
+    for entry in data["lags"]["pipeline"]:
+        opened[entry["channel"]] = opened.get(entry["channel"], 0) + entry["open_leads"]
+    for name, n in opened.items():
+        assert any(r.startswith(f"│ {name} ") and f" {fmt.num(n)} " in r for r in rows), name

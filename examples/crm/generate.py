@@ -3,8 +3,10 @@
     python examples/crm/generate.py          # rewrites the three files, byte for byte
 
 Nothing here is real data. Each channel has a true cost per lead (or, for Google Ads, a
-saturating response of leads to spend), a true lead-to-close rate and a true mean deal
-value (TRUTH below); leads, deals and spend are drawn from them with a fixed seed, so
+saturating response of leads to spend), a true lead-to-close rate, a true mean deal
+value (TRUTH below) and a true close lag (LAGS: gamma days from lead to won deal; deals won
+after the export date EXPORTED are not in the export yet); leads, deals and spend are drawn
+from them with a fixed seed, so
 `chanopt estimate` can be checked against the truth it should recover. The export has the
 blemishes real ones have: channel labels in several spellings, leads with no channel, a
 deal whose lead is not in the export, and a few deals with no amount.
@@ -31,6 +33,12 @@ TRUTH: dict[str, tuple[float, float, float, float, tuple[str, ...]]] = {
 }
 # Google Ads: leads per month = L (1 - exp(-spend / k))
 CURVE_L, CURVE_K = 160.0, 12000.0
+# days from lead to won deal: gamma (mean days, shape) per channel
+LAGS: dict[str, tuple[float, float]] = {
+    "Google Ads": (20.0, 1.5), "LinkedIn Ads": (60.0, 2.0), "Webinars": (45.0, 2.0),
+    "Email": (15.0, 1.0), "Content/SEO": (35.0, 1.5),
+}
+EXPORTED = "2027-01-31"  # the export date: deals won later are not in it yet
 
 
 def _spend(rng: np.random.Generator) -> list[tuple[str, str, float]]:
@@ -50,6 +58,8 @@ def _leads_in(name: str, spend: float, rng: np.random.Generator) -> int:
 def build(seed: int = SEED) -> dict[str, list[list[object]]]:
     """The three tables as rows (header first)."""
     rng = np.random.default_rng(seed)
+    lag_rng = np.random.default_rng([seed, 1])  # its own stream: the other draws stay put
+    exported = np.datetime64(EXPORTED)
     spend = _spend(rng)
     leads: list[list[object]] = [["lead_id", "created_at", "source", "owner"]]
     deals: list[list[object]] = [["deal_id", "lead_id", "won_on", "amount"]]
@@ -64,10 +74,15 @@ def build(seed: int = SEED) -> dict[str, list[list[object]]]:
             label = labels[0] if rng.random() < 0.8 else labels[int(rng.integers(1, len(labels)))]
             leads.append([lead_id, f"{month}-{day:02d}", label, f"rep{int(rng.integers(1, 6))}"])
             if rng.random() < close:
-                won = f"{month}-{min(28, day + int(rng.integers(0, 20))):02d}"
+                rng.integers(0, 20)  # was the won day before lags were drawn: kept in step
                 deal_value = float(round(rng.gamma(4.0, value / 4.0), 2))
                 missing = rng.random() < 0.03
-                deals.append([f"D{len(deals):04d}", lead_id, won, "" if missing else deal_value])
+                mean, shape = LAGS[name]
+                won = (np.datetime64(f"{month}-{day:02d}")
+                       + np.timedelta64(int(lag_rng.gamma(shape, mean / shape)), "D"))
+                if won <= exported:
+                    deals.append([f"D{len(deals):04d}", lead_id, str(won),
+                                  "" if missing else deal_value])
     for k in range(25):  # leads whose source was never filled in
         n += 1
         leads.append([f"L{n:05d}", f"2026-{1 + k % 12:02d}-15", "", "rep1"])

@@ -28,12 +28,24 @@ from .options import format_option
 @click.option("-o", "--output", "output", required=True,
               type=click.Path(dir_okay=False, path_type=Path),
               help="The channel table to write (CSV), usable as a scenario's `channels:`.")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="The export date: leads still open then are censored there (default: the "
+                   "latest date in the exports).")
+@click.option("--pipeline", "pipeline_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the pipeline of open leads (CSV), usable as a scenario's "
+                   "`pipeline:`; needs close dates in the mapping.")
+@click.option("--plan-start", "plan_start", metavar="DATE",
+              help="First day of the plan the pipeline feeds (default: the period after "
+                   "--as-of).")
 @format_option
 def estimate_cmd(leads_file: Path, spend_file: Path, deals_file: Path | None,
                  period: str | None, map_file: Path | None, horizon_periods: int | None,
-                 output: Path, fmt: str, wide: bool) -> None:
+                 output: Path, as_of: str | None, pipeline_file: Path | None,
+                 plan_start: str | None, fmt: str, wide: bool) -> None:
     """Estimate CPL, lead-to-close, lead-to-SQL and CLV per channel, with their uncertainty,
-    from CRM exports; write a channel table a scenario file uses as it is."""
+    from CRM exports; write a channel table a scenario file uses as it is. With close dates
+    mapped, each channel's close lag too (Kaplan-Meier, open leads censored), and with
+    --pipeline the open leads a plan starting after the export still closes."""
     from ..estimation import estimate, load_mapping
     from ..render.bundle import estimate_view
     from ..writing import write_file
@@ -41,15 +53,23 @@ def estimate_cmd(leads_file: Path, spend_file: Path, deals_file: Path | None,
     inputs = [p for p in (leads_file, spend_file, deals_file, map_file) if p is not None]
     try:
         result = estimate(leads_file, spend_file, deals_file, mapping=load_mapping(map_file),
-                          period=period, horizon_periods=horizon_periods)
+                          period=period, horizon_periods=horizon_periods, as_of=as_of,
+                          pipeline=pipeline_file is not None, plan_start=plan_start)
     except ScenarioError as exc:
         fail_input(exc)
+    if pipeline_file is not None and pipeline_file.resolve() == output.resolve():
+        fail(f"--pipeline and -o are the same file ({output}); give two paths", EXIT_INVALID)
     try:
         write_file(output, result.to_csv(), inputs)
+        if pipeline_file is not None:
+            write_file(pipeline_file, result.pipeline_csv(), [*inputs, output])
     except OutputError as exc:
         fail(str(exc), EXIT_INVALID if exc.overwrites_input else EXIT_OUTPUT)
     emit(fmt, estimate_view(result), wide)
     click.echo(f"wrote {output} ({len(result.table)} channels)", err=True)
+    if pipeline_file is not None and result.lags is not None and result.lags.pipeline is not None:
+        click.echo(f"wrote {pipeline_file} ({len(result.lags.pipeline)} pipeline entries)",
+                   err=True)
     sys.exit(EXIT_OK)
 
 

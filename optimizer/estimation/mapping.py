@@ -14,8 +14,8 @@ from ..scenario.located import Collector
 
 DEFAULT_MAPPING: dict[str, Any] = {
     "leads": {"id": "lead_id", "channel": "channel", "created": "created", "stage": None,
-              "sql": None, "won": None},
-    "deals": {"lead_id": "lead_id", "value": None, "value_multiplier": 1.0},
+              "sql": None, "won": None, "closed": None},
+    "deals": {"lead_id": "lead_id", "value": None, "value_multiplier": 1.0, "closed": None},
     "spend": {"channel": "channel", "period": "period", "spend": "spend"},
     "dates": {"format": "auto"},
     "channels": {"aliases": {}},
@@ -23,6 +23,8 @@ DEFAULT_MAPPING: dict[str, Any] = {
     "scoring": None,
     "clv": {"method": "winsorized_mean", "default": None, "min_deals": 5},
     "curves": {"fit": True, "min_periods": 4, "max_extrapolation": 1.5},
+    "lags": {"fit": True, "period_length": "month", "min_closes": 20, "max_periods": 12,
+             "min_at_risk": 100},
 }
 CLV_METHODS = ("winsorized_mean", "median", "mean")
 SCORING_KEYS = ("threshold", "rules")
@@ -49,7 +51,7 @@ def load_mapping(path: str | Path | None) -> Mapping:
     reading = Collector()  # the one YAML reader, with its limits on size and aliases
     raw = read_yaml(Path(path), reading, what="mapping file", shape=(
         "must be a mapping of sections (leads, deals, spend, dates, channels, stages, "
-        "scoring, clv, curves)"), empty_ok=True)  # an empty file: the default names
+        "scoring, clv, curves, lags)"), empty_ok=True)  # an empty file: the default names
     reading.check()
     problems: list[Problem] = []
     for section, body in raw.items():
@@ -80,9 +82,28 @@ def load_mapping(path: str | Path | None) -> Mapping:
     except (TypeError, ValueError):
         problems.append(Problem(label, "deals.value_multiplier", "must be a number (e.g. 24 "
                                 "months of monthly revenue)"))
+    _check_lags(merged["lags"], label, problems)
     if problems:
         raise ScenarioError(problems)
     return Mapping(merged)
+
+
+def _check_lags(lags: dict[str, Any], label: str, problems: list[Problem]) -> None:
+    """lags.period_length as a scenario reads it (days); whole numbers for the counts."""
+    from ..scenario.timing import MAX_LAG_PERIODS, period_length
+
+    try:
+        period_length(lags["period_length"], "lags.period_length")
+    except V.BadValue as exc:
+        problems.append(Problem(label, "lags.period_length", str(exc)))
+    for key, low, high in (("min_closes", 1, 10**9), ("max_periods", 1, MAX_LAG_PERIODS),
+                           ("min_at_risk", 1, 10**9)):
+        value = lags[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            problems.append(Problem(label, f"lags.{key}", f"must be a whole number from {low} "
+                                    f"to {high:,}, got {value!r}"))
+    if not isinstance(lags["fit"], bool):
+        problems.append(Problem(label, "lags.fit", f"must be true or false, got {lags['fit']!r}"))
 
 
 def check_scoring(body: object, label: str, problems: list[Problem]) -> dict | None:

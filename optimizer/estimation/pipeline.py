@@ -3,7 +3,7 @@ per-channel economics), each counting the rows it cannot use."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,64 +13,46 @@ import pandas as pd
 from ..errors import Problem, ScenarioError
 from ..scenario import values as V
 from ..scenario.fields import TABLE_COLUMNS
-from .dates import DateFormatError, parse_dates
+from . import closes as C
 from .economics import beta_interval, estimate_clv, fit_curve
-from .labels import channel_names, inside, period_bounds, score, truthy
+from .labels import among, channel_names, inside, period_bounds, score, truthy
 from .mapping import Mapping, load_mapping
-from .tables import Drops, EstimateResult, read_csv, require
-
-
-@dataclass
-class _Run:
-    """What one estimation has read and found so far."""
-
-    mapping: Mapping
-    leads_label: str
-    spend_label: str
-    deals_label: str
-    bounds: tuple[pd.Timestamp, pd.Timestamp] | None
-    drops: Drops = field(default_factory=Drops)
-    notes: list[str] = field(default_factory=list)
-    formats: dict[str, str] = field(default_factory=dict)
-
-    def dates(self, column: pd.Series, label: str, name: str) -> pd.Series:
-        try:
-            parsed, self.formats[f"{label}:{name}"] = parse_dates(
-                column, self.mapping.get("dates", "format"), what=f"{label}: column {name!r}")
-        except DateFormatError as exc:
-            raise ScenarioError([Problem(label, f"column {name!r}", str(exc))]) from None
-        return parsed
-
-
-@dataclass
-class _Leads:
-    """The leads that can be used: one row each (id, channel, created), their source rows,
-    and the leads' history (every usable lead, inside --period or not) for curve fits."""
-
-    ids: pd.Series
-    frame: pd.DataFrame
-    src: pd.DataFrame
-    history: pd.DataFrame
+from .run import Leads, Run
+from .tables import EstimateResult, read_csv, require
 
 
 def estimate(leads: str | Path, spend: str | Path, deals: str | Path | None = None, *,
              mapping: Mapping | None = None, period: str | None = None,
-             horizon_periods: int | None = None, seed: int = 0) -> EstimateResult:
+             horizon_periods: int | None = None, seed: int = 0,
+             as_of: str | None = None, pipeline: bool = False,
+             plan_start: str | None = None) -> EstimateResult:
     """Estimate channel economics from a leads export, a spend table and (optionally)
     closed deals. Raises ScenarioError for input that cannot be used at all (missing
-    columns, ambiguous dates, negative spend); rows that cannot be used are counted."""
+    columns, ambiguous dates, negative spend); rows that cannot be used are counted.
+
+    With close dates mapped (`deals.closed` or `leads.closed`) each channel also gets a
+    fitted `close_lag` (lags.py), leads still open at `as_of` (default: the latest date in
+    the exports) censored; `pipeline` also returns the scenario pipeline of those open leads
+    for a plan starting at `plan_start` (default: the period after `as_of`)."""
     mapping = mapping or load_mapping(None)
-    run = _Run(mapping, str(leads), str(spend), str(deals), period_bounds(period))
+    run = Run(mapping, str(leads), str(spend), str(deals), period_bounds(period))
     lf, sf = read_csv(leads, run.leads_label), read_csv(spend, run.spend_label)
     df = read_csv(deals, run.deals_label) if deals is not None else None
     rows = {run.leads_label: len(lf), run.spend_label: len(sf)}
     problems: list[Problem] = []
     require(lf, run.leads_label, "leads", mapping, ("id", "channel", "created", "stage", "sql",
-                                                    "won"), problems)
+                                                    "won", "closed"), problems)
     require(sf, run.spend_label, "spend", mapping, ("channel", "period", "spend"), problems)
     if df is not None:
         rows[run.deals_label] = len(df)
-        require(df, run.deals_label, "deals", mapping, ("lead_id", "value"), problems)
+        require(df, run.deals_label, "deals", mapping, ("lead_id", "value", "closed"), problems)
+    dated = C.dated(mapping, df is not None)
+    if pipeline and dated is None:
+        problems.append(Problem("--pipeline", "", "needs the dates deals closed: map the deals' "
+                                "close date (deals: {closed: won_date}) or the leads' "
+                                "(leads: {closed: ...}), with lags.fit true"))
+    when = {name: C.day(text, name) for name, text in (("--as-of", as_of),
+                                                      ("--plan-start", plan_start))}
     if problems:
         raise ScenarioError(problems)
     channel, s_channel = channel_names(
@@ -83,15 +65,16 @@ def estimate(leads: str | Path, spend: str | Path, deals: str | Path | None = No
     records, fits = _channels(run, found, won, sql, mql, deal_values, spend_history,
                               spend_now, horizon_periods, seed)
     table = pd.DataFrame(records)
+    timing = None if dated is None else C.fit_close_lags(run, found, lf, df, table, dated, when, pipeline)
     table = table[[c for c in TABLE_COLUMNS if c in table.columns]]
     span = None if run.bounds is None else (
         str(run.bounds[0].date()), str((run.bounds[1] - pd.Timedelta(days=1)).date()))
     return EstimateResult(table=table, dropped=run.drops.frame(), fits=pd.DataFrame(fits),
                           rows=rows, notes=tuple(run.notes), date_formats=run.formats,
-                          period=span)
+                          period=span, lags=timing)
 
 
-def _leads(run: _Run, lf: pd.DataFrame, channel: pd.Series) -> _Leads:
+def _leads(run: Run, lf: pd.DataFrame, channel: pd.Series) -> Leads:
     col = run.mapping.sections["leads"]
     label = run.leads_label
     ids = lf[col["id"]].astype(str).str.strip()
@@ -107,42 +90,39 @@ def _leads(run: _Run, lf: pd.DataFrame, channel: pd.Series) -> _Leads:
     dup = ids.duplicated(keep="first").to_numpy() & usable
     run.drops.add(label, "duplicate lead id (first kept)", dup, ids)
     usable &= ~dup
-    history = pd.DataFrame({"channel": channel, "created": created})[usable]  # for curves
+    history = pd.DataFrame({"id": ids, "channel": channel, "created": created,  # curves, lags
+                            "row": np.arange(len(lf))})[usable]
     usable &= inside(run.bounds, created, usable, run.drops, label, "created",
                      lf[col["created"]])
     frame = pd.DataFrame({"id": ids, "channel": channel, "created": created})[usable]
-    return _Leads(ids, frame.reset_index(drop=True), lf[usable].reset_index(drop=True),
+    return Leads(ids, frame.reset_index(drop=True), lf[usable].reset_index(drop=True),
                   history)
 
 
-def _customers(run: _Run, leads: _Leads, df: pd.DataFrame | None
+def _customers(run: Run, leads: Leads, df: pd.DataFrame | None
                ) -> tuple[pd.Series, pd.DataFrame]:
     """Won flags per lead (deals joined to leads, or a won column/stage) and deal values."""
-    L, col = leads.frame, run.mapping.sections["leads"]
+    L = leads.frame
     won = pd.Series(False, index=L.index)
     deal_values = pd.DataFrame(columns=["channel", "value"])
     if df is None:
-        stages = run.mapping.sections["stages"]
-        if col["won"] is not None:
-            won = truthy(leads.src[col["won"]])
-        elif col["stage"] is not None and stages["won"]:
-            won = leads.src[col["stage"]].str.strip().str.lower().isin(
-                [s.lower() for s in stages["won"]])
-        else:
+        flags = run.won(leads.src)
+        if flags is None:
             run.notes.append("no deals file and no won stage: customers are unknown (0)")
-        return won, deal_values
+        return (won if flags is None else flags), deal_values
     dcol, dlabel, ids = run.mapping.sections["deals"], run.deals_label, leads.ids
     key = df[dcol["lead_id"]].astype(str).str.strip()
     all_ids = ids[ids != ""].to_numpy()
-    joined = key.isin(L["id"].to_numpy())
-    run.drops.add(dlabel, "deal joins no lead", ~key.isin(all_ids), key)
+    joined = among(key, L["id"])
+    known = among(key, all_ids)
+    run.drops.add(dlabel, "deal joins no lead", ~known, key)
     run.drops.add(dlabel, "deal of a lead not used (see the leads' reasons)",
-                  key.isin(all_ids) & ~joined, key)
+                  known & ~joined, key)
     dup_deal = joined & key.duplicated(keep="first")
     run.drops.add(dlabel, "second deal of the same lead (the customer counts once)",
                   dup_deal, key)
     first = df[joined & ~dup_deal]
-    won = L["id"].isin(key[joined].to_numpy())
+    won = among(L["id"], key[joined])
     if dcol["value"] is not None:
         raw_values = first[dcol["value"]]
         parsed = pd.to_numeric(raw_values.str.replace(r"[$,€£\s]", "", regex=True),
@@ -158,7 +138,7 @@ def _customers(run: _Run, leads: _Leads, df: pd.DataFrame | None
     return won, deal_values
 
 
-def _stages(run: _Run, leads: _Leads, won: pd.Series
+def _stages(run: Run, leads: Leads, won: pd.Series
             ) -> tuple[pd.Series | None, pd.Series | None]:
     """SQL flags (a column, stages or lead scoring; every customer was an SQL first) and
     MQL flags (stages)."""
@@ -180,7 +160,7 @@ def _stages(run: _Run, leads: _Leads, won: pd.Series
     return sql, mql
 
 
-def _spend(run: _Run, sf: pd.DataFrame, s_channel: pd.Series
+def _spend(run: Run, sf: pd.DataFrame, s_channel: pd.Series
            ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(every usable spend row, the rows inside --period): channel, period, spend."""
     scol, label = run.mapping.sections["spend"], run.spend_label
@@ -209,7 +189,7 @@ def _spend(run: _Run, sf: pd.DataFrame, s_channel: pd.Series
     return history, frame[ok]
 
 
-def _channels(run: _Run, leads: _Leads, won: pd.Series, sql: pd.Series | None,
+def _channels(run: Run, leads: Leads, won: pd.Series, sql: pd.Series | None,
               mql: pd.Series | None, deal_values: pd.DataFrame, spend_history: pd.DataFrame,
               spend_now: pd.DataFrame, horizon_periods: int | None, seed: int
               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -258,7 +238,7 @@ class _ChannelContext:
     mql: np.ndarray | None
 
 
-def _channel(run: _Run, c: str, spend_c: float, ctx: _ChannelContext,
+def _channel(run: Run, c: str, spend_c: float, ctx: _ChannelContext,
              deal_values: pd.DataFrame, spend_history: pd.DataFrame, history: pd.DataFrame
              ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     from scipy.stats import gamma

@@ -16,6 +16,19 @@ from .mapping import Mapping
 
 
 @dataclass(frozen=True)
+class LagResult:
+    """The fitted close lags (one row per channel), the export date the open leads were
+    censored at, and the pipeline of open leads when asked (scenario `pipeline:` rows:
+    channel, age, leads; with open_leads and customers_to_come behind each)."""
+
+    fits: pd.DataFrame
+    as_of: str
+    period_length: str
+    pipeline: pd.DataFrame | None = None
+    plan_start: str | None = None
+
+
+@dataclass(frozen=True)
 class EstimateResult:
     """`table`: the channel table (one row per channel, the columns a scenario reads);
     `dropped`: rows not used, by file and reason, with counts and examples; `fits`: the
@@ -28,12 +41,19 @@ class EstimateResult:
     notes: tuple[str, ...] = ()
     date_formats: dict[str, str] = field(default_factory=dict)
     period: tuple[str, str] | None = None
+    lags: LagResult | None = None
 
     def to_csv(self) -> str:
         """The channel table as CSV a scenario reads (render.csv writes it)."""
         from ..render.csv import estimate_csv
 
         return estimate_csv(self)
+
+    def pipeline_csv(self) -> str:
+        """The pipeline of open leads as CSV a scenario reads (`pipeline: pipeline.csv`)."""
+        from ..render.csv import pipeline_csv
+
+        return pipeline_csv(self)
 
 
 class Drops:

@@ -124,3 +124,15 @@ def risk_csv(profile: RiskProfile) -> str:
 def estimate_csv(result: EstimateResult) -> str:
     """The estimated channel table, an input: every digit kept (no rounding to cents)."""
     return frame_csv(result.table, money=frozenset())
+
+
+def pipeline_csv(result: EstimateResult) -> str:
+    """The open leads' pipeline: channel, age, leads (cohort-equivalent), what a scenario's
+    `pipeline:` reads; open_leads and customers_to_come are bookkeeping columns (_)."""
+    import pandas as pd
+
+    empty = pd.DataFrame(columns=["channel", "age", "leads", "open_leads", "customers_to_come"])
+    found = result.lags.pipeline if result.lags is not None else None
+    frame = (empty if found is None else found).rename(columns={"open_leads": "_open_leads",
+                                                 "customers_to_come": "_customers_to_come"})
+    return frame_csv(frame, money=frozenset())

@@ -31,6 +31,8 @@ from .uncertain import (
     DROPPED_HEADERS,
     ESTIMATE_HEADERS,
     FIT_HEADERS,
+    LAG_HEADERS,
+    PIPELINE_HEADERS,
     RISK_HEADERS,
     ROBUST_FLOOR_HEADERS,
     dropped_cells,
@@ -38,6 +40,8 @@ from .uncertain import (
     file_name,
     fit_cells,
     floor_probability_cells,
+    lag_cells,
+    pipeline_cells,
     risk_cells,
     risk_intro,
     robust_floor_cells,
@@ -61,8 +65,9 @@ def esc(text: object) -> str:
     return _SPECIAL.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
-def table(headers: list[str], rows: Rows) -> str:
-    right = ["---:" if i else "---" for i in range(len(headers))]
+def table(headers: list[str], rows: Rows, left: tuple[int, ...] = (0,)) -> str:
+    """A Markdown table, numbers right-aligned; the columns in `left` hold text."""
+    right = ["---" if i in left else "---:" for i in range(len(headers))]
     lines = ["| " + " | ".join(esc(h) for h in headers) + " |",
              "| " + " | ".join(right) + " |"]
     lines += ["| " + " | ".join(esc(c) for c in r) + " |" for r in rows]
@@ -218,6 +223,17 @@ def estimate_markdown(data: Record) -> str:
     if data["fits"]:
         out += ["## Diminishing returns (leads per period = L (1 - exp(-spend / k)))", ""]
         out += [table(FIT_HEADERS, fit_cells(data)), ""]
+    lags = data.get("lags")
+    if lags:
+        out += [f"## Close lags (leads not closed by {lags['as_of']} censored, Kaplan-Meier)",
+                "", f"Share of each channel's customers closing 0, 1, 2... "
+                f"{lags['period_length']}s after the lead.", ""]
+        out += [table(LAG_HEADERS, lag_cells(data), left=(0, 4, 5)), ""]
+        if lags["pipeline"] is not None:
+            out += [f"## Pipeline of open leads (plan starting {lags['plan_start']})", ""]
+            rows = pipeline_cells(data)
+            out += [table(PIPELINE_HEADERS, rows) if rows else
+                    "No open lead can still close inside the fitted lags.", ""]
     if data["notes"]:
         out += ["## Notes", ""] + [f"- {esc(n)}" for n in data["notes"]] + [""]
     return "\n".join(out)

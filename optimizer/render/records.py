@@ -333,7 +333,13 @@ def robust_dict(plan: RobustPlan) -> dict[str, Any]:
 def estimate_dict(result: EstimateResult) -> dict[str, Any]:
     """`chanopt estimate --format json`: the table, rows read, rows not used by reason,
     curve fits and notes."""
+    lags = result.lags
     return header(period=list(result.period) if result.period else None,
                   rows_read=result.rows, date_formats=result.date_formats,
                   channels=frame_records(result.table), dropped=frame_records(result.dropped),
-                  fits=frame_records(result.fits), notes=list(result.notes))
+                  fits=frame_records(result.fits), notes=list(result.notes),
+                  lags=None if lags is None else {
+                      "as_of": lags.as_of, "period_length": lags.period_length,
+                      "plan_start": lags.plan_start, "channels": frame_records(lags.fits),
+                      "pipeline": None if lags.pipeline is None else
+                      frame_records(lags.pipeline)})

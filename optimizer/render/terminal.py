@@ -37,12 +37,16 @@ from .uncertain import (
     DROPPED_HEADERS,
     ESTIMATE_HEADERS,
     FIT_HEADERS,
+    LAG_HEADERS,
+    PIPELINE_HEADERS,
     RISK_HEADERS,
     ROBUST_FLOOR_HEADERS,
     dropped_cells,
     estimate_cells,
     fit_cells,
     floor_probability_cells,
+    lag_cells,
+    pipeline_cells,
     risk_cells,
     risk_intro,
     robust_floor_cells,
@@ -217,12 +221,22 @@ def robust_tables(data: Record, has_uncertainty: bool) -> Renderables:
 
 def estimate_tables(data: Record) -> Renderables:
     out: Renderables = [grid("Channel estimates (90% intervals)", ESTIMATE_HEADERS,
-                             estimate_cells(data), left=(7,), no_wrap_first=True)]
+                             estimate_cells(data), left=(7,), wrap=(7,), no_wrap_first=True)]
     dropped = grid("Rows not used", DROPPED_HEADERS, dropped_cells(data, short_names=True),
                    2, left=(3,))
     out.append(dropped if data["dropped"] else "Every row was used.")
     if data["fits"]:
         out.append(grid("Diminishing returns fits", FIT_HEADERS, fit_cells(data),
-                        len(FIT_HEADERS)))
+                        len(FIT_HEADERS), wrap=(6,)))
+    lags = data.get("lags")
+    if lags:
+        out.append(grid(f"Close lags (leads not closed by {lags['as_of']} censored; share of "
+                        f"customers closing 0, 1, 2... {lags['period_length']}s after the "
+                        "lead)", LAG_HEADERS, lag_cells(data), 1, left=(4, 5), wrap=(4, 5)))
+        if lags["pipeline"] is not None:
+            rows = pipeline_cells(data)
+            out.append(grid(f"Pipeline of open leads for a plan starting {lags['plan_start']}"
+                            " (ages in periods before it)", PIPELINE_HEADERS, rows) if rows else
+                       "Pipeline: no open lead can still close inside the fitted lags.")
     out.extend(f"[yellow]note:[/] {escape(n)}" for n in data["notes"])
     return out

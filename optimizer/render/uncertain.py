@@ -15,6 +15,9 @@ ESTIMATE_HEADERS = ["Channel", "Spend", "Leads", "CPL (90%)", "Customers",
                     "Lead-to-close (90%)", "CLV (90%)", "CLV method"]
 FIT_HEADERS = ["Channel", "Periods", "L", "k", "R²", "Used", "Note"]
 DROPPED_HEADERS = ["File", "Reason", "Rows", "Examples"]
+LAG_HEADERS = ["Channel", "Closes", "Not closed", "Median days", "Close lag by period",
+               "Fitted on"]
+PIPELINE_HEADERS = ["Channel", "Open leads", "Ages", "Cohort leads", "Customers to come"]
 
 
 def risk_cells(data: Record, cur: str) -> Rows:
@@ -117,6 +120,41 @@ def estimate_cells(data: Record) -> Rows:
                                r.get("lead_to_close_high"), lambda v: fmt.pct(v, 1)),
                      _interval(r.get("clv"), r.get("clv_low"), r.get("clv_high"), fmt.money),
                      str(r.get("clv_method", ""))])
+    return rows
+
+
+def lag_shares(cell: str, unit: str, shown: int = 4) -> str:
+    """"69%, 12%, 3%, 3% +7 months 13%" from a close_lag cell."""
+    shares = [float(v) for v in cell.split(";")]
+    head = ", ".join(fmt.pct(v, 0) for v in shares[:shown])
+    rest = shares[shown:]
+    if not rest:
+        return head
+    return f"{head} +{len(rest)} {unit}{'s' if len(rest) > 1 else ''} {fmt.pct(sum(rest), 0)}"
+
+
+def lag_cells(data: Record) -> Rows:
+    lags = data["lags"]
+    return [[str(r["channel"]), "pooled" if r["pooled"] else fmt.num(r["closes"]),
+             fmt.num(r["not_closed"]), fmt.num(r.get("median_days"), 0),
+             lag_shares(str(r["close_lag"]), lags["period_length"]),
+             "all channels" if r["pooled"] else "its own closes"]
+            for r in lags["channels"]]
+
+
+def pipeline_cells(data: Record) -> Rows:
+    """One row per channel: open leads, the ages they span, the cohort-equivalent leads
+    written to the pipeline and the customers still to come from them."""
+    by: dict[str, list[dict[str, Any]]] = {}
+    for r in data["lags"]["pipeline"] or []:
+        by.setdefault(str(r["channel"]), []).append(r)
+    rows = []
+    for c, entries in by.items():
+        ages = sorted(int(e["age"]) for e in entries)
+        span = str(ages[0]) if ages[0] == ages[-1] else f"{ages[0]}–{ages[-1]}"
+        rows.append([c, fmt.num(sum(e["open_leads"] for e in entries)), span,
+                     fmt.num(sum(e["leads"] for e in entries), 1),
+                     fmt.num(sum(e["customers_to_come"] for e in entries), 1)])
     return rows
 
 

@@ -60,7 +60,7 @@ RESPONSE_COLUMNS = {f"response_{k}": k for k in RESPONSE_KEYS}  # flat form in t
 UNCERTAINTY_COLUMNS = ("leads", "customers", "sqls", "cpl_low", "cpl_high",
                        "lead_to_close_low", "lead_to_close_high", "lead_to_sql_low",
                        "lead_to_sql_high", "clv_low", "clv_high")
-INFO_COLUMNS = ("mqls", "mql_to_sql", "clv_method", "clv_deals", "note")
+INFO_COLUMNS = ("mqls", "mql_to_sql", "clv_method", "clv_deals", "close_lag_method", "note")
 CHANNEL_REQUIRED = ("lead_to_close", "clv")
 
 CONSTRAINT_FIELDS: dict[str, Parser] = {
@@ -96,6 +96,7 @@ TABLE_COLUMNS = ("name", "cpl", *RESPONSE_COLUMNS, "lead_to_close", "lead_to_sql
                  "current_spend", "min_spend", "max_spend", "leads", "customers", "sqls",
                  "mqls", "mql_to_sql", "cpl_low", "cpl_high", "lead_to_close_low",
                  "lead_to_close_high", "lead_to_sql_low", "lead_to_sql_high", "clv_low",
-                 "clv_high", "clv_method", "clv_deals", "note")
+                 "clv_high", "clv_method", "clv_deals", "close_lag", "close_lag_method",
+                 "note")
 """Columns of a channel table, in the order `chanopt estimate` writes them. A table may also
 carry any other channel field as a column (except `tiers`, which needs YAML)."""

@@ -108,7 +108,7 @@ def apply(doc: Doc, raw: Mapping[str, Any], loc: Loc, base_dir: Path, problems: 
           *, extending: bool) -> None:
     """Apply a base file (extending=False) or an override (extending file, variant) to doc."""
     _apply_top(doc, raw, loc, problems, extending)
-    apply_structured(doc, raw, loc, problems)
+    apply_structured(doc, raw, loc, problems, base_dir)
     if "constraints" in raw:
         apply_constraints(doc, raw["constraints"], loc.at("constraints"), problems)
     if "channels" in raw:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from . import timing as T
@@ -14,8 +15,10 @@ from .located import Collector, Doc, Loc, Located, PeriodSpec, check_keys
 from .model import ACCOUNTING, OBJECTIVES, TARGETS, Period, PipelineEntry
 
 
-def apply_structured(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Collector) -> None:
-    """objective, target, periods and curve_tolerance."""
+def apply_structured(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Collector,
+                     base_dir: Path | None = None) -> None:
+    """objective, target, periods and curve_tolerance (and the timing fields; a pipeline
+    given as a table path resolves against `base_dir`)."""
     if "objective" in raw:
         oloc, value = loc.at("objective"), raw["objective"]
         if value not in OBJECTIVES:
@@ -39,7 +42,7 @@ def apply_structured(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Colle
             doc.top["curve_tolerance"] = Located(tol, cloc)
         except V.BadValue as exc:
             problems.add(cloc, str(exc))
-    _apply_timing(doc, raw, loc, problems)
+    _apply_timing(doc, raw, loc, problems, base_dir or Path.cwd())
     if "periods" in raw:
         ploc = loc.at("periods")
         if raw["periods"] is None:
@@ -50,7 +53,8 @@ def apply_structured(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Colle
                 doc.top["periods"] = Located(specs, ploc)
 
 
-def _apply_timing(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Collector) -> None:
+def _apply_timing(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Collector,
+                  base_dir: Path) -> None:
     """period_length, accounting, discount_rate and pipeline (null restores the default)."""
     for key in ("period_length", "accounting", "discount_rate", "pipeline"):
         if key not in raw:
@@ -73,7 +77,14 @@ def _apply_timing(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Collecto
             elif key == "discount_rate":
                 parsed = V.rate(value, "discount_rate")
             else:
-                parsed = _parse_pipeline(value, kloc, problems)
+                rows = None
+                if isinstance(value, str):
+                    rows = _pipeline_table(doc, value, kloc, base_dir, problems)
+                    if rows is None:
+                        continue
+                    value = [entry for entry, _ in rows]
+                parsed = _parse_pipeline(value, kloc, problems,
+                                         None if rows is None else [r for _, r in rows])
                 if parsed is None:
                     continue
             doc.top[key] = Located(parsed, kloc)
@@ -81,8 +92,36 @@ def _apply_timing(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Collecto
             problems.add(kloc, str(exc))
 
 
-def _parse_pipeline(raw: object, loc: Loc, problems: Collector
-                    ) -> list[tuple[PipelineEntry, Loc]] | None:
+def _pipeline_table(doc: Doc, spec: str, loc: Loc, base_dir: Path, problems: Collector
+                    ) -> list[tuple[dict[str, Any], Loc]] | None:
+    """`pipeline: pipeline.csv` (what `chanopt estimate --pipeline` writes): one entry per
+    row with the columns channel, age and leads or spend; columns starting with # or _ are
+    bookkeeping, blank cells are absent."""
+    from .channels import is_bookkeeping
+    from .files import read_table
+
+    table = read_table(spec, base_dir, loc, problems)
+    if table is None:
+        return None
+    doc.inputs.append(table.path.resolve())
+    header = [h.strip() for h in table.header]
+    unknown = [h for h in header if h not in PIPELINE_KEYS and not is_bookkeeping(h)]
+    for h in unknown:
+        hint = V.did_you_mean(h, PIPELINE_KEYS) or f"; columns: {', '.join(PIPELINE_KEYS)}"
+        problems.add(Loc(table.label, f"column {h!r}"), f"unknown pipeline column{hint}")
+    if unknown:
+        return None
+    rows = []
+    for line, cells in table.rows:
+        entry = {h: c for h, c in zip(header, cells, strict=False)
+                 if h in PIPELINE_KEYS and str(c).strip() != ""}
+        if entry:
+            rows.append((entry, Loc(table.label, f"line {line}")))
+    return rows
+
+
+def _parse_pipeline(raw: object, loc: Loc, problems: Collector,
+                    locs: list[Loc] | None = None) -> list[tuple[PipelineEntry, Loc]] | None:
     """`pipeline: [{channel: Webinars, age: 1, leads: 120}, {channel: PPC, age: 2, spend: 5000}]`."""
     if not isinstance(raw, list):
         problems.add(loc, "must be a list of {channel, age, leads} or {channel, age, spend}, "
@@ -91,7 +130,7 @@ def _parse_pipeline(raw: object, loc: Loc, problems: Collector
     out: list[tuple[PipelineEntry, Loc]] = []
     ok = True
     for i, item in enumerate(raw):
-        iloc = loc.at(i)
+        iloc = loc.at(i) if locs is None else locs[i]
         if not isinstance(item, dict):
             problems.add(iloc, f"each entry must be a mapping {{channel, age, leads}}, got "
                                f"{V.show(item)}")
