@@ -230,6 +230,35 @@ def test_the_risk_fan_is_the_cli_risk_of_the_page_plan(folder):
     assert plan_page(start(folder), S.PageState(budget=250000)).html["risk"] == ""
 
 
+def _cohort_cells(cli: dict) -> list[list[str]]:
+    """The cohort rows as the page prints them, from `chanopt plan --format json`."""
+    from optimizer.render.cells import cohort_cells
+
+    return cohort_cells(cli, "USD")
+
+
+def test_the_cohort_table_is_the_cli_cohort_table(folder):
+    """quarter_with_lag.yaml (lags, a pipeline, in_window): the page shows when customers
+    close, every cell as `chanopt plan --format json` gives it, and again after a budget
+    move; a file without timing has no such table."""
+    from optimizer.ui.views import plan_page
+
+    path = folder / "quarter_with_lag.yaml"
+    st = W.load_start(path)
+    for budget in (st.scenario.budget, 180000):
+        page = plan_page(st, S.PageState(budget=budget))
+        cli = cli_plan(path) if budget == st.scenario.budget else cli_plan(
+            write_whatif(folder, "lag180", {"budget": budget}, extends=path.name))
+        html = page.html["cohorts"]
+        assert cli["cohorts"] and "When" not in html  # the card's title is the layout's
+        rows = _cohort_cells(cli)
+        assert [r[0] for r in rows] == ["Jan", "Feb", "Mar", "after"]
+        for row in rows:
+            assert (f'<tr><td class="text">{row[0]}</td>'
+                    + "".join(f"<td>{cell}</td>" for cell in row[1:]) + "</tr>") in html, row
+    assert plan_page(start(folder), S.PageState(budget=250000)).html["cohorts"] == ""
+
+
 def test_the_frontier_kept_across_budget_moves_is_the_fresh_one(folder):
     import pandas as pd
 
@@ -407,6 +436,34 @@ def test_starting_from_a_variant_and_switching_a_constraint_off(app, page, folde
     path = folder / "off.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     assert shown == fmt.money(cli_plan(path)["totals"]["net_value"], "USD")
+
+
+def test_a_timed_plan_shows_when_its_customers_close(folder):
+    """`chanopt ui` on quarter_with_lag.yaml: the cohort card lists the CLI's cohort table,
+    and follows a budget change as `chanopt plan` on the same what-if."""
+    path = folder / "quarter_with_lag.yaml"
+    server = start_server(path)
+    try:
+        with browser_page(1400, 1000) as tab:
+            tab.goto(server.url)
+            tab.wait_for_selector("#cohorts tbody tr", timeout=30_000)
+
+            def shown() -> list[list[str]]:
+                return [[c.strip() for c in row.split("\t")]
+                        for row in tab.inner_text("#cohorts tbody").strip().split("\n")]
+
+            assert shown() == _cohort_cells(cli_plan(path))
+            before = tab.inner_text("#net_value")
+            type_into(tab, "#budget", "180000")
+            wait_change(tab, "#net_value", before)
+            want = _cohort_cells(cli_plan(write_whatif(folder, "lag180", {"budget": 180000},
+                                                       extends=path.name)))
+            tab.wait_for_function("n => document.querySelector('#cohorts tbody').innerText"
+                                  ".includes(n)", arg=want[0][1], timeout=30_000)
+            assert shown() == want
+    finally:
+        if server.proc.poll() is None:
+            stop(server)
 
 
 def test_the_slider_and_the_budget_move_together(app, page, folder):

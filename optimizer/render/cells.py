@@ -238,6 +238,8 @@ def period_cells(plan: Record, cur: str) -> tuple[list[str], Rows, Rows]:
 
 COHORT_HEADERS = ["Period", "Spend", "Leads arriving", "Customers closing",
                   "Pipeline customers", "Value", "Discounted value", "Counted"]
+COHORT_NOTE = ("Leads arriving and customers closing per period, the pipeline's beside the "
+               "plan's; the last row closes after the plan's periods.")
 
 
 def cohort_cells(plan: Record, cur: str) -> Rows:

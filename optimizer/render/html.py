@@ -15,6 +15,7 @@ from . import charts
 from .cells import (
     BINDING_HEADERS,
     COHORT_HEADERS,
+    COHORT_NOTE,
     COMPARISON_HEADERS,
     FRONTIER_HEADERS,
     PERIOD_HEADERS,
@@ -192,9 +193,8 @@ def _plan_sections(data: ReportData, doc: Record, cur: str) -> list[tuple[str, s
     cohorts = cohort_cells(doc, cur)
     if cohorts:
         out.append(("cohorts", "When customers close",
-                    '<p class="note">Leads arriving and customers closing per period, the '
-                    "pipeline's beside the plan's; the last row closes after the plan's "
-                    "periods.</p>" + table(COHORT_HEADERS, cohorts, (0,))))
+                    f'<p class="note">{escape(COHORT_NOTE)}</p>' +
+                    table(COHORT_HEADERS, cohorts, (0,))))
     sc = r.scenario
     rows = [[str(c["name"]), fmt.money(c["cpl"], cur, 2), fmt.money(c["marginal_cpl"], cur, 2),
              fmt.pct(sc.channel(str(c["name"])).lead_to_close, 2), fmt.num(c["leads"], 1),

@@ -248,13 +248,8 @@ def _outputs(ctx: PageSession) -> None:
     for key in HTML_OUTPUTS:
         render.ui(_html_output(ctx, key))
 
-    @render.ui
-    def risk_card() -> Any:
-        html = ctx.part("risk")
-        if not html:
-            return ui.div()
-        return ui.card(ui.card_header("Risk: net value under uncertain inputs"),
-                       ui.div(ui.HTML(html), id="risk"))
+    for key in OPTIONAL_CARDS:
+        render.ui(_optional_card(ctx, key))
 
 
 def _repairs(ctx: PageSession) -> None:
@@ -353,6 +348,23 @@ def _update(kind: str, key: str, value: object) -> None:
 
 HTML_OUTPUTS = ("plan_table", "kpis", "binding", "spend_chart", "frontier_chart",
                 "response_chart", "comparison", "infeasible")
+OPTIONAL_CARDS = {"risk": "Risk: net value under uncertain inputs",
+                  "cohorts": "When customers close: leads and customers by period"}
+"""Cards shown only when their output has something (the `<key>_card` outputs)."""
+
+
+def _optional_card(ctx: PageSession, key: str) -> Any:
+    """The `<key>_card` output: a titled card around the page's HTML for `key` (element id
+    `key`), nothing when that is empty."""
+    def fn() -> Any:
+        html = ctx.part(key)
+        if not html:
+            return ui.div()
+        return ui.card(ui.card_header(OPTIONAL_CARDS[key]), ui.div(ui.HTML(html), id=key))
+    fn.__name__ = f"{key}_card"
+    return fn
+
+
 def _html_output(ctx: PageSession, key: str) -> Any:
     """The function of an output showing the page's HTML for `key` (named as the output)."""
     def fn() -> Any:

@@ -82,6 +82,7 @@ def page_ui(first: Start, variants: list[Scenario]) -> Any:
              ui.output_ui("channel_inputs")),
         ui.output_ui("infeasible"),
         card(ui.card_header("The optimal plan"), ui.output_ui("plan_table"), ui.output_ui("kpis")),
+        ui.output_ui("cohorts_card"),
         card(ui.card_header("Binding constraints: what another unit of each limit is worth"),
              ui.output_ui("binding")),
         card(ui.card_header("Current vs optimal spend"), ui.output_ui("spend_chart")),

@@ -18,9 +18,12 @@ from ..errors import Problem, ScenarioError
 from ..render import svg
 from ..render.cells import (
     BINDING_HEADERS,
+    COHORT_HEADERS,
+    COHORT_NOTE,
     COMPARISON_HEADERS,
     TOTALS_HEADERS,
     binding_cells,
+    cohort_cells,
     comparison_cells,
     totals_cells,
 )
@@ -148,6 +151,7 @@ def render_outputs(page: Page) -> dict[str, str]:
            "response_chart": _responses(page.result),
            "comparison": _comparison(page.comparison, cur),
            "risk": _risk(page.risk, cur),
+           "cohorts": _cohorts(doc, cur),
            "infeasible": _infeasible(doc)}
     return out
 
@@ -182,6 +186,16 @@ def _binding(doc: dict[str, Any], cur: str) -> str:
     if not doc["binding"]:
         return '<p class="note">No constraint binds: every limit has room to spare.</p>'
     return table(BINDING_HEADERS, binding_cells(doc, cur), (0, 2))
+
+
+def _cohorts(doc: dict[str, Any], cur: str) -> str:
+    """When the plan's customers close, period by period and after the window (scenarios
+    with timing; empty otherwise and for an infeasible plan). The notes it supports are in
+    the KPIs' notes."""
+    rows = cohort_cells(doc, cur)
+    if not rows or doc["totals"] is None:
+        return ""
+    return f'<p class="note">{escape(COHORT_NOTE)}</p>' + table(COHORT_HEADERS, rows, (0,))
 
 
 def _spend_chart(result: PlanResult) -> str:
