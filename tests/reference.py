@@ -586,7 +586,8 @@ def violations(scenario, media: np.ndarray, fixed: np.ndarray, tol: float = 1e-6
     lts = np.array([c.lead_to_sql or 0.0 for c in sc.channels])
     clv = np.array([c.clv for c in sc.channels])
     spend = media.sum(axis=0) + fixed
-    value = leads.sum(axis=0) * ltc * clv
+    counted = counted_customers(sc, leads)  # every eventual one, or those inside (in_window)
+    value = counted * clv
     total = float(spend.sum())
     if over(total, sc.budget) or (sc.use_full_budget and over(sc.budget, total)):
         out.append(f"budget: spend {total}")
@@ -612,7 +613,10 @@ def violations(scenario, media: np.ndarray, fixed: np.ndarray, tol: float = 1e-6
     if cons.min_blended_clv_to_cpa is not None and total > tol and \
             over(cons.min_blended_clv_to_cpa * total, float(value.sum())):
         out.append("blended CLV:CPA below its floor")
-    if capacities:
+    out += _payback_violations(sc, spend, counted, over)
+    if capacities and _timed(sc):
+        out += _timed_capacity_violations(sc, leads, over)
+    elif capacities:
         for cap, per in ((cons.max_leads, np.ones(n)), (cons.max_sqls, lts),
                          (cons.max_customers, ltc)):
             if cap is None:
@@ -641,6 +645,70 @@ def violations(scenario, media: np.ndarray, fixed: np.ndarray, tol: float = 1e-6
             int((spend > tol).sum()) > cons.max_active_channels:
         out.append("too many active channels")
     out += _period_violations(sc, media, total, over, index)
+    return out
+
+
+def counted_customers(sc, leads: np.ndarray) -> np.ndarray:
+    """Customers per channel as the accounting counts them, from leads bought per (period,
+    channel): `cohort` every eventual one; `in_window` the share of each period's spend's
+    customers closing by the last period (the kernel h = carry-over * close lag)."""
+    P, n = leads.shape
+    ltc = np.array([c.lead_to_close for c in sc.channels])
+    if getattr(sc, "accounting", "cohort") != "in_window":
+        return leads.sum(axis=0) * ltc
+    out = np.zeros(n)
+    for i, ch in enumerate(sc.channels):
+        h = _kernel(ch)
+        for p in range(P):
+            out[i] += leads[p, i] * ltc[i] * sum(h[d] for d in range(len(h)) if p + d < P)
+    return out
+
+
+def _payback_violations(sc, spend: np.ndarray, customers: np.ndarray, over) -> list[str]:
+    """spend <= P x monthly margin x counted customers: per channel with a margin and a limit
+    (its own, else the scenario's), and over the portfolio (channels without a margin bring
+    spend and no margin)."""
+    cons, out = sc.constraints, []
+    margin = np.array([getattr(c, "monthly_margin", None) or 0.0 for c in sc.channels])
+    for i, ch in enumerate(sc.channels):
+        if getattr(ch, "monthly_margin", None) is None:
+            continue
+        limit = _inherit(ch.max_payback_months, getattr(cons, "max_payback_months", None))
+        if limit is not None and over(float(spend[i]), limit * margin[i] * customers[i]):
+            out.append(f"{ch.name}: payback above {limit} months")
+    blended = getattr(cons, "max_blended_payback_months", None)
+    if blended is not None and over(float(spend.sum()), blended * float(margin @ customers)):
+        out.append(f"blended payback above {blended} months")
+    return out
+
+
+def _timed_capacity_violations(sc, leads: np.ndarray, over) -> list[str]:
+    """Per period s: leads arriving in s (spend in p brings carryover[s - p] of its leads),
+    SQLs (lead_to_sql of them) and customers closing in s (kernel h[s - p]), the pipeline's
+    included, each within cap / P x the period's capacity multiplier."""
+    cons, out = sc.constraints, []
+    P, n = leads.shape
+    pipe_leads, pipe_customers, _ = pipeline_flow(sc)
+    lts = np.array([c.lead_to_sql or 0.0 for c in sc.channels])
+    arriving, closing = np.zeros((P, n)), np.zeros((P, n))
+    for i, ch in enumerate(sc.channels):
+        carry, h = list(ch.carryover), _kernel(ch)
+        for p in range(P):
+            for s in range(p, P):
+                if s - p < len(carry):
+                    arriving[s, i] += leads[p, i] * carry[s - p]
+                if s - p < len(h):
+                    closing[s, i] += leads[p, i] * ch.lead_to_close * h[s - p]
+    arriving += pipe_leads.T[:P]
+    closing += pipe_customers.T[:P]
+    for cap, got in ((cons.max_leads, arriving.sum(axis=1)), (cons.max_sqls, arriving @ lts),
+                     (cons.max_customers, closing.sum(axis=1))):
+        if cap is None:
+            continue
+        for s in range(P):
+            mult = sc.periods[s].capacity_multiplier if sc.periods else 1.0
+            if over(float(got[s]), cap / P * mult):
+                out.append(f"capacity {cap} in period {s}: {got[s]} above {cap / P * mult}")
     return out
 
 

@@ -53,10 +53,7 @@ def check_against_reference(sc: Scenario, solver: str = "highs") -> None:
     assert agree(result.objective_value, want.objective), \
         (sc.name, result.objective_value, want.objective)
     media, fixed = plan_of(result)
-    # capacities with lags or a pipeline count arrivals and closes by month: checked by the
-    # reference's own optimum (tests/test_timing.py), not by this plan-level check
-    problems = ref.violations(sc, media, fixed,
-                              capacities=not has_disposal(result) and not ref._timed(sc))
+    problems = ref.violations(sc, media, fixed, capacities=not has_disposal(result))
     assert not problems, (sc.name, problems)
     # plan_outcome values every eventual customer undiscounted; in_window and npv plans are
     # valued by the reference's own optimum above

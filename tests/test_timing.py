@@ -22,6 +22,7 @@ from optimizer.scenario.model import Period, PipelineEntry, replace_constraints
 
 from . import reference
 from .conftest import SCENARIOS, channel, scenario
+from .test_reference import has_disposal, plan_of
 
 
 def _months(*names: str, cap: float | None = None, name: str = "Only") -> tuple[Period, ...]:
@@ -220,6 +221,11 @@ def test_agrees_with_the_reference_model(seed):
             assert result.objective_value == pytest.approx(ref.objective, rel=1e-6, abs=1e-4)
             outcome = result.channels
             assert not (outcome["spend"] < -1e-6).any()
+            # the plan itself keeps every timed rule, restated plan by plan: capacities over
+            # arrivals and closes with the pipeline, floors and payback on counted customers
+            media, fixed = plan_of(result)
+            assert not reference.violations(sc, media, fixed,
+                                             capacities=not has_disposal(result)), (seed, solver)
 
 
 def test_reference_pipeline_matches_the_cohort_table():
