@@ -44,10 +44,12 @@ def day(text: str | None, option: str) -> pd.Timestamp | None:
 
 
 def _close_dates(run: Run, leads: Leads, lf: pd.DataFrame, df: pd.DataFrame | None,
-                 source: str) -> pd.Series:
+                 source: str) -> tuple[pd.Series, np.ndarray]:
     """The close date of every lead of the history (NaT: not a customer, or no usable
-    date); deals or leads whose date cannot be used are counted."""
+    date) and which of them are customers, dated or not; deals or leads whose date cannot
+    be used are counted."""
     hist = leads.history
+    rows = hist["row"].to_numpy()
     if source == "deals" and df is not None:
         dcol, label = run.mapping.sections["deals"], run.deals_label
         key = df[dcol["lead_id"]].astype(str).str.strip()
@@ -57,6 +59,7 @@ def _close_dates(run: Run, leads: Leads, lf: pd.DataFrame, df: pd.DataFrame | No
                       "the close lag fit)", mine & when.isna().to_numpy(), df[dcol["closed"]])
         first = when[mine].groupby(key[mine]).min()
         close = hist["id"].map(first)
+        customer = among(hist["id"], first.index).to_numpy()
     else:
         col, label = run.mapping.sections["leads"], run.leads_label
         when = run.dates(lf[col["closed"]], label, col["closed"])
@@ -65,15 +68,16 @@ def _close_dates(run: Run, leads: Leads, lf: pd.DataFrame, df: pd.DataFrame | No
         if won is not None:
             when = when.where(won.to_numpy())
             blank |= ~won.to_numpy()
-        bad = (when.isna() & ~blank).to_numpy()[hist["row"].to_numpy()]
+        bad = (when.isna() & ~blank).to_numpy()[rows]
         run.drops.add(label, "close date not readable (left out of the close lag fit)", bad,
-                      lf[col["closed"]].iloc[hist["row"].to_numpy()])
-        close = pd.Series(when.to_numpy()[hist["row"].to_numpy()], index=hist.index)
+                      lf[col["closed"]].iloc[rows])
+        close = pd.Series(when.to_numpy()[rows], index=hist.index)
+        customer = np.zeros(rows.size, dtype=bool) if won is None else won.to_numpy()[rows]
     early = (close < hist["created"].dt.normalize()).to_numpy()
     label = run.deals_label if source == "deals" else run.leads_label
     run.drops.add(label, "closed before its lead was created (left out of the close lag fit)",
                   early, hist["id"])
-    return close.where(~early)
+    return close.where(~early), customer
 
 
 def fit_close_lags(run: Run, leads: Leads, lf: pd.DataFrame, df: pd.DataFrame | None,
@@ -86,8 +90,8 @@ def fit_close_lags(run: Run, leads: Leads, lf: pd.DataFrame, df: pd.DataFrame | 
     cfg = run.mapping.sections["lags"]
     days = period_length(cfg["period_length"])
     hist = leads.history
-    close = _close_dates(run, leads, lf, df, source)
-    bad = close.isna() & among(hist["id"], _customer_ids(run, leads, lf, df, source))
+    close, customer = _close_dates(run, leads, lf, df, source)
+    bad = close.isna() & customer
     if bad.any():
         run.notes.append(f"{int(bad.sum())} customer(s) without a usable close date are left "
                          "out of the close lag fit")
@@ -141,7 +145,7 @@ def fit_close_lags(run: Run, leads: Leads, lf: pd.DataFrame, df: pd.DataFrame | 
                                          f"export date {as_of.date()}; the plan starts after "
                                          "the leads it counts as pipeline")])
         rates = dict(zip(table["name"], table["lead_to_close"].astype(float), strict=True))
-        pipe = L.open_pipeline(data, fits, rates, start, as_of, days)
+        pipe = L.open_pipeline(data, fits, rates, start, days)
     return LagResult(fits=pd.DataFrame([{"channel": c, **_fit_record(f)}
                                         for c, f in fits.items()]),
                      as_of=str(as_of.date()), period_length=unit, pipeline=pipe,
@@ -174,14 +178,3 @@ def _fit_record(fit: L.LagFit) -> dict[str, Any]:
             "pooled": fit.pooled, "median_days": fit.median_days,
             "closed_share": fit.closed_share, "cut_share": fit.cut_mass,
             "longest_days": fit.longest_days, "method": fit.method}
-
-
-def _customer_ids(run: Run, leads: Leads, lf: pd.DataFrame, df: pd.DataFrame | None,
-                  source: str) -> np.ndarray:
-    """Ids of the history's customers, dated or not."""
-    if source == "deals" and df is not None:
-        return df[run.mapping.get("deals", "lead_id")].astype(str).str.strip().to_numpy()
-    hist, flags = leads.history, run.won(lf)
-    if flags is None:
-        return hist["id"].to_numpy()[:0]
-    return hist["id"][flags.to_numpy()[hist["row"].to_numpy()]].to_numpy()

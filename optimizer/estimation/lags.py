@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -34,21 +35,28 @@ class KaplanMeier:
     times: np.ndarray
     survival: np.ndarray
     events: int
-    censored: int
-    longest: float  # the longest time any lead was followed (closed or not)
     followed: np.ndarray  # every lead's time followed, sorted
+
+    @property
+    def censored(self) -> int:
+        return int(self.followed.size) - self.events
+
+    @property
+    def longest(self) -> float:
+        """The longest time any lead was followed (closed or not)."""
+        return float(self.followed[-1]) if self.followed.size else 0.0
 
     def closed_before(self, t: np.ndarray | float) -> np.ndarray:
         """1 - S(t-): the share of leads closed strictly before t days."""
-        i = np.searchsorted(self.times, np.asarray(t, dtype=float), side="left")
-        s = np.r_[1.0, self.survival]
-        return 1.0 - s[i]
+        return self._closed(t, "left")
 
     def closed_by(self, t: np.ndarray | float) -> np.ndarray:
         """1 - S(t): the share of leads closed within t days (a close at t included)."""
-        i = np.searchsorted(self.times, np.asarray(t, dtype=float), side="right")
-        s = np.r_[1.0, self.survival]
-        return 1.0 - s[i]
+        return self._closed(t, "right")
+
+    def _closed(self, t: np.ndarray | float, side: Literal["left", "right"]) -> np.ndarray:
+        i = np.searchsorted(self.times, np.asarray(t, dtype=float), side=side)
+        return 1.0 - np.r_[1.0, self.survival][i]
 
     def horizon(self, min_at_risk: int) -> float:
         """The longest time at least `min_at_risk` leads were followed (0 when fewer leads):
@@ -62,14 +70,11 @@ def kaplan_meier(durations: np.ndarray, closed: np.ndarray) -> KaplanMeier:
     lead censored at that time; a lead censored at an event time is still at risk then."""
     d = np.asarray(durations, dtype=float)
     e = np.asarray(closed, dtype=bool)
-    times = np.unique(d[e])
+    times, deaths = np.unique(d[e], return_counts=True)
     order = np.sort(d)
     at_risk = d.size - np.searchsorted(order, times, side="left")
-    deaths = np.searchsorted(np.sort(d[e]), times, side="right") - np.searchsorted(
-        np.sort(d[e]), times, side="left")
     survival = np.cumprod(1.0 - deaths / at_risk)
-    return KaplanMeier(times, survival, int(e.sum()), int((~e).sum()),
-                       float(d.max()) if d.size else 0.0, order)
+    return KaplanMeier(times, survival, int(e.sum()), order)
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,7 @@ class LagData:
         codes, uniques = pd.factorize(self.channel)
         return np.asarray(codes), {str(u): i for i, u in enumerate(uniques)}
 
+
 # P(no close before the first one | the lags of later leads) = exp(-expected) < 1% from here
 MISSING_CLOSES = 4.6
 
@@ -258,30 +264,35 @@ def closed_share_by(fit: LagFit, period_days: float, days: np.ndarray) -> np.nda
     return np.interp(k, np.arange(cdf.size, dtype=float), cdf)
 
 
+def _calendar(period_days: float) -> str | None:
+    """The pandas frequency of a calendar period length (months, quarters, Monday weeks);
+    None for a length in days."""
+    for name, freq in (("month", "M"), ("quarter", "Q"), ("week", "W-SUN")):
+        if abs(PERIOD_LENGTHS[name] - period_days) < 1e-9:
+            return freq
+    return None
+
+
 def plan_start(as_of: pd.Timestamp, period_days: float) -> pd.Timestamp:
     """The first day of the period after the one `as_of` falls in: calendar months and
     quarters, Monday weeks, else the day after `as_of`."""
-    day = as_of.normalize()
-    for name, freq in (("month", "M"), ("quarter", "Q"), ("week", "W-SUN")):
-        if abs(PERIOD_LENGTHS[name] - period_days) < 1e-9:
-            return (pd.Period(day, freq=freq) + 1).start_time
-    return day + DAY
+    day, freq = as_of.normalize(), _calendar(period_days)
+    return day + DAY if freq is None else (pd.Period(day, freq=freq) + 1).start_time
 
 
 def ages(created: np.ndarray, start: pd.Timestamp, period_days: float) -> np.ndarray:
     """Periods from each lead's period to `start` (1 = the period just before it)."""
     when = pd.to_datetime(pd.Series(created)).dt.normalize()
-    for name, freq in (("month", "M"), ("quarter", "Q"), ("week", "W-SUN")):
-        if abs(PERIOD_LENGTHS[name] - period_days) < 1e-9:  # calendar periods, by ordinal
-            first = pd.Period(start, freq=freq).ordinal
-            return (first - pd.PeriodIndex(when, freq=freq).asi8).astype(int)
+    freq = _calendar(period_days)
+    if freq is not None:  # calendar periods, by ordinal
+        first = pd.Period(start, freq=freq).ordinal
+        return (first - pd.PeriodIndex(when, freq=freq).asi8).astype(int)
     gap = ((start - when).dt.days).to_numpy(dtype=float)
     return np.ceil(gap / period_days).astype(int)
 
 
 def open_pipeline(data: LagData, fits: dict[str, LagFit], rates: dict[str, float],
-                  start: pd.Timestamp, as_of: pd.Timestamp, period_days: float
-                  ) -> pd.DataFrame:
+                  start: pd.Timestamp, period_days: float) -> pd.DataFrame:
     """The scenario `pipeline:` entries the open leads make, one per channel and age.
 
     A scenario counts a pipeline entry's customers in plan period t as
@@ -289,7 +300,8 @@ def open_pipeline(data: LagData, fits: dict[str, LagFit], rates: dict[str, float
     closes later with probability q (1 - G(e)) / (1 - q G(e)) (q: lead_to_close, G: the
     share of customers closed by e days), so each open lead stands for 1 / (1 - q G(e))
     cohort leads; `leads` is that sum, `open_leads` the count behind it. Cohorts older than
-    the lag (every w[age + t] = 0) bring nothing and are left out."""
+    the lag (every w[age + t] = 0) bring nothing and are left out. An open lead's e is its
+    `days`: it was followed from its creation to the export date."""
     rows = []
     for c, fit in fits.items():
         mine = data.of(c) & ~data.closed
@@ -297,8 +309,7 @@ def open_pipeline(data: LagData, fits: dict[str, LagFit], rates: dict[str, float
             continue
         q = float(rates[c])
         age = ages(data.created[mine], start, period_days)
-        elapsed = (as_of - pd.to_datetime(pd.Series(data.created[mine]))).dt.total_seconds()
-        g = closed_share_by(fit, period_days, elapsed.to_numpy() / 86400.0)
+        g = closed_share_by(fit, period_days, data.days[mine])
         weight = 1.0 / np.maximum(1.0 - q * g, 1e-12)
         later = q * (1.0 - g) * weight  # expected eventual customers still to come
         frame = pd.DataFrame({"age": age, "leads": weight, "open": 1, "customers": later})

@@ -65,7 +65,8 @@ def estimate(leads: str | Path, spend: str | Path, deals: str | Path | None = No
     records, fits = _channels(run, found, won, sql, mql, deal_values, spend_history,
                               spend_now, horizon_periods, seed)
     table = pd.DataFrame(records)
-    timing = None if dated is None else C.fit_close_lags(run, found, lf, df, table, dated, when, pipeline)
+    timing = None if dated is None else C.fit_close_lags(run, found, lf, df, table, dated,
+                                                         when, pipeline)
     table = table[[c for c in TABLE_COLUMNS if c in table.columns]]
     span = None if run.bounds is None else (
         str(run.bounds[0].date()), str((run.bounds[1] - pd.Timedelta(days=1)).date()))

@@ -16,7 +16,7 @@ from .model import ACCOUNTING, OBJECTIVES, TARGETS, Period, PipelineEntry
 
 
 def apply_structured(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Collector,
-                     base_dir: Path | None = None) -> None:
+                     base_dir: Path) -> None:
     """objective, target, periods and curve_tolerance (and the timing fields; a pipeline
     given as a table path resolves against `base_dir`)."""
     if "objective" in raw:
@@ -42,7 +42,7 @@ def apply_structured(doc: Doc, raw: Mapping[str, Any], loc: Loc, problems: Colle
             doc.top["curve_tolerance"] = Located(tol, cloc)
         except V.BadValue as exc:
             problems.add(cloc, str(exc))
-    _apply_timing(doc, raw, loc, problems, base_dir or Path.cwd())
+    _apply_timing(doc, raw, loc, problems, base_dir)
     if "periods" in raw:
         ploc = loc.at("periods")
         if raw["periods"] is None:
